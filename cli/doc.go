@@ -1,0 +1,2 @@
+// Package cli holds the astro command-line application; see app and cmd.
+package cli

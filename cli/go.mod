@@ -1,0 +1,22 @@
+module github.com/astrotask/astrotask-go/cli
+
+go 1.26.0
+
+require (
+	github.com/astrotask/astrotask-go/lockcore v0.0.0
+	github.com/astrotask/astrotask-go/taskstore v0.0.0
+)
+
+require (
+	github.com/cpuguy83/go-md2man/v2 v2.0.7 // indirect
+	github.com/google/go-cmp v0.7.0 // indirect
+	github.com/rogpeppe/go-internal v1.16.0 // indirect
+	github.com/russross/blackfriday/v2 v2.1.0 // indirect
+	github.com/urfave/cli/v2 v2.27.7 // indirect
+	github.com/xrash/smetrics v0.0.0-20240521201337-686a1a2994c1 // indirect
+)
+
+replace (
+	github.com/astrotask/astrotask-go/lockcore => ../lockcore
+	github.com/astrotask/astrotask-go/taskstore => ../taskstore
+)

@@ -1,0 +1,3 @@
+// Package lockcore is the cooperative cross-process lock on an Astrotask
+// database.
+package lockcore

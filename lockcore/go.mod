@@ -1,0 +1,9 @@
+module github.com/astrotask/astrotask-go/lockcore
+
+go 1.26.0
+
+require (
+	github.com/gofrs/flock v0.13.2 // indirect
+	github.com/google/go-cmp v0.7.0 // indirect
+	golang.org/x/sys v0.50.0 // indirect
+)

@@ -1,0 +1,2 @@
+// Package mcpserver holds the astrotask-mcp server; see server and cmd.
+package mcpserver

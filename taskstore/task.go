@@ -1,0 +1,198 @@
+// Package taskstore is the Astrotask task database: tasks, their dependencies
+// and context slices, stored in embedded SQLite (or PostgreSQL), and the
+// LockingStore through which every process that shares the database goes.
+package taskstore
+
+import (
+	"time"
+)
+
+// Status is the lifecycle state of a task.
+type Status string
+
+// The task statuses. A task starts pending unless told otherwise.
+const (
+	StatusPending    Status = "pending"
+	StatusInProgress Status = "in-progress"
+	StatusBlocked    Status = "blocked"
+	StatusDone       Status = "done"
+	StatusCancelled  Status = "cancelled"
+	StatusArchived   Status = "archived"
+)
+
+// Statuses lists every valid status in lifecycle order.
+var Statuses = []Status{StatusPending, StatusInProgress, StatusBlocked, StatusDone, StatusCancelled, StatusArchived}
+
+// ProjectRootID is the ID of the hidden task under which every top-level task
+// sits. It is never listed unless a Filter asks for it.
+const ProjectRootID = "__PROJECT_ROOT__"
+
+// Priority scores. Scores run from MinPriority to MaxPriority; the named
+// levels map to PriorityLow, PriorityMedium and PriorityHigh.
+const (
+	MinPriority     = 0
+	MaxPriority     = 100
+	PriorityLow     = 10
+	PriorityMedium  = 50
+	PriorityHigh    = 80
+	DefaultPriority = PriorityMedium
+)
+
+// Field limits.
+const (
+	MaxTitleLen       = 200
+	MaxDescriptionLen = 2000
+)
+
+// Task is one unit of work. Top-level tasks have ParentID ProjectRootID; the
+// project root itself has an empty ParentID.
+type Task struct {
+	ID            string    `json:"id"`
+	ParentID      string    `json:"parentId,omitempty"`
+	Title         string    `json:"title"`
+	Description   string    `json:"description,omitempty"`
+	Status        Status    `json:"status"`
+	PriorityScore int       `json:"priorityScore"`
+	PRD           string    `json:"prd,omitempty"`
+	ContextDigest string    `json:"contextDigest,omitempty"`
+	CreatedAt     time.Time `json:"createdAt"`
+	UpdatedAt     time.Time `json:"updatedAt"`
+}
+
+// NewTask is the input of AddTask.
+type NewTask struct {
+	// ParentID is the parent task; "" means top level (under ProjectRootID).
+	ParentID    string
+	Title       string
+	Description string
+	// Status "" means StatusPending.
+	Status Status
+	// PriorityScore nil means DefaultPriority; a score of 0 stays 0.
+	PriorityScore *int
+	PRD           string
+	ContextDigest string
+}
+
+// BatchTask is one element of an AddTasks batch.
+type BatchTask struct {
+	NewTask
+	// ParentIndex, when set, names an earlier task of the same batch as the
+	// parent and overrides NewTask.ParentID.
+	ParentIndex *int
+	// DependsOn lists earlier tasks of the same batch that this task depends on.
+	DependsOn []int
+	// DependsOnIDs lists existing tasks that this task depends on.
+	DependsOnIDs []string
+}
+
+// TaskPatch is the input of UpdateTask: only the fields that are set change.
+type TaskPatch struct {
+	Title         *string
+	Description   *string
+	Status        *Status
+	PriorityScore *int
+	PRD           *string
+	ContextDigest *string
+	// ParentID moves the task; "" means top level. A move under one of the
+	// task's own descendants is refused.
+	ParentID *string
+}
+
+// Filter selects tasks for ListTasks.
+type Filter struct {
+	// Statuses nil means pending and in-progress only; an empty non-nil
+	// slice means every status.
+	Statuses []Status
+	// ParentID "" means every task in the tree; otherwise only the direct
+	// children of that task.
+	ParentID string
+	// IncludeProjectRoot lists the hidden project root task too.
+	IncludeProjectRoot bool
+}
+
+// DeleteOptions controls DeleteTask.
+type DeleteOptions struct {
+	// Cascade deletes every descendant too. Without it, deleting a task that
+	// has children is refused with ErrConflict.
+	Cascade bool
+}
+
+// StatusOptions controls UpdateTaskStatus.
+type StatusOptions struct {
+	// Cascade applies the status to every descendant as well. Cancelled and
+	// archived descendants are left as they are when the new status is
+	// done or in-progress or pending, so cancelled work never becomes done.
+	Cascade bool
+}
+
+// ContextSlice is a piece of context attached to a task.
+type ContextSlice struct {
+	ID          string    `json:"id"`
+	TaskID      string    `json:"taskId"`
+	Title       string    `json:"title"`
+	Description string    `json:"description"`
+	ContextType string    `json:"contextType"`
+	CreatedAt   time.Time `json:"createdAt"`
+	UpdatedAt   time.Time `json:"updatedAt"`
+}
+
+// DefaultContextType is the ContextType of a slice added without one.
+const DefaultContextType = "general"
+
+// NewContextSlice is the input of AddContextSlice.
+type NewContextSlice struct {
+	TaskID      string
+	Title       string
+	Description string
+	// ContextType "" means DefaultContextType.
+	ContextType string
+}
+
+// Dependency says that DependentTaskID cannot start until DependencyTaskID
+// is done.
+type Dependency struct {
+	DependentTaskID  string    `json:"dependentTaskId"`
+	DependencyTaskID string    `json:"dependencyTaskId"`
+	CreatedAt        time.Time `json:"createdAt"`
+}
+
+// TreeNode is a task with its derived state and its children, as returned by
+// TaskTree.
+type TreeNode struct {
+	Task Task `json:"task"`
+	// EffectiveStatus is the task's status unless a done, cancelled or
+	// archived ancestor overrides it.
+	EffectiveStatus Status `json:"effectiveStatus"`
+	// Blocked is true when a dependency of the task is not done.
+	Blocked bool `json:"blocked"`
+	// BlockedBy lists the IDs of the dependencies that are not done.
+	BlockedBy []string    `json:"blockedBy,omitempty"`
+	Children  []*TreeNode `json:"children,omitempty"`
+}
+
+// ExportVersion is the version of the Document format written by Export.
+const ExportVersion = 1
+
+// Document is the portable form of a whole database, written by Export and
+// read by Import.
+type Document struct {
+	Version       int            `json:"version"`
+	ExportedAt    time.Time      `json:"exportedAt"`
+	Tasks         []Task         `json:"tasks"`
+	ContextSlices []ContextSlice `json:"contextSlices"`
+	Dependencies  []Dependency   `json:"dependencies"`
+}
+
+// ImportOptions controls Import.
+type ImportOptions struct {
+	// Replace overwrites tasks, slices and dependencies whose IDs already
+	// exist. Without it, any conflict refuses the whole import.
+	Replace bool
+}
+
+// ImportResult counts what Import wrote.
+type ImportResult struct {
+	Tasks         int `json:"tasks"`
+	ContextSlices int `json:"contextSlices"`
+	Dependencies  int `json:"dependencies"`
+}

@@ -1,0 +1,2 @@
+// Package testharness proves the lock with real competing processes.
+package testharness
