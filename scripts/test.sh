@@ -17,8 +17,15 @@ if [ -n "$unformatted" ]; then
 	exit 1
 fi
 
-step "go vet"
-for m in "${modules[@]}"; do (cd "$m" && go vet ./...); done
+# Setup scripts in scripts/test.d are sourced in order; one that starts
+# something registers its teardown with on_exit.
+cleanups=()
+on_exit() { cleanups+=("$1"); }
+run_cleanups() {
+	local i
+	for ((i = ${#cleanups[@]} - 1; i >= 0; i--)); do eval "${cleanups[i]}" || true; done
+}
+trap run_cleanups EXIT
 
 for setup in scripts/test.d/*.sh; do
 	[ -e "$setup" ] || continue
@@ -32,9 +39,7 @@ for m in "${modules[@]}"; do
 	(cd "$m" && go test -race -count=1 -timeout 10m ./...)
 done
 
-step "per-module build with GOWORK=off"
-for m in "${modules[@]}"; do
-	(cd "$m" && GOWORK=off go build ./... && GOWORK=off go vet ./...)
-done
+step "per-module build, vet and tidy with GOWORK=off"
+scripts/check.sh
 
 step "ok"
