@@ -1,0 +1,142 @@
+package lockcore
+
+import (
+	"log/slog"
+
+	"golang.org/x/sys/unix"
+)
+
+// claim is what a new holder writes, and where it logs.
+type claim struct {
+	mode Mode
+	proc string
+	log  *slog.Logger
+}
+
+func (c claim) weight() int64 {
+	if c.mode == ModeShared {
+		return 1
+	}
+	return writerWeight
+}
+
+// acquire queues in memory, then takes or joins the kernel lock. It returns
+// the number of kernel attempts and, on failure, the waiter's context error.
+func (h *handle) acquire(w *waiter, c claim) (int, error) {
+	if !h.sem.TryAcquire(c.weight()) {
+		c.log.Debug("lockcore: waiting in process", "path", h.path, "mode", c.mode)
+		if err := h.sem.Acquire(w.context(), c.weight()); err != nil {
+			return 0, err
+		}
+	}
+	n, err := h.kernelAcquire(w, c)
+	if err != nil {
+		h.sem.Release(c.weight())
+	}
+	return n, err
+}
+
+// kernelAcquire takes the kernel lock in c.mode, joins this process's shared
+// lock, or waits for a flight; it loops until one of them succeeds.
+func (h *handle) kernelAcquire(w *waiter, c claim) (attempts int, err error) {
+	for {
+		h.mu.Lock()
+		var f *flight
+		var wait <-chan struct{}
+		switch {
+		case c.mode == ModeShared && h.kmode == ModeShared:
+			if h.joinShared() {
+				h.mu.Unlock()
+				return attempts, nil
+			}
+			wait = h.drained
+		case h.flight != nil && h.flight.mode == c.mode:
+			f = h.flight
+			f.waiters++
+		case h.flight != nil:
+			wait = h.flight.done
+		case h.kmode == "":
+			attempts++
+			c.log.Debug("lockcore: attempt", "path", h.path, "mode", c.mode, "attempt", attempts)
+			if ok, err := h.tryKernel(c); ok || err != nil {
+				h.mu.Unlock()
+				return attempts, err
+			}
+			c.log.Debug("lockcore: busy, waiting for release", "path", h.path, "mode", c.mode)
+			f = h.startFlight(c)
+		default:
+			wait = h.drained
+		}
+		h.mu.Unlock()
+		if f != nil {
+			return attempts, h.awaitFlight(w, f)
+		}
+		select {
+		case <-wait:
+		case <-w.done():
+			return attempts, w.err()
+		}
+	}
+}
+
+// awaitFlight waits for f. On a cancel it withdraws; if f already won on
+// its behalf, it gives that hold back.
+func (h *handle) awaitFlight(w *waiter, f *flight) error {
+	select {
+	case <-f.done:
+		return f.err
+	case <-w.done():
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !f.finished {
+		f.waiters--
+	} else if f.err == nil {
+		h.releaseLocked(f.mode)
+	}
+	return w.err()
+}
+
+// tryKernel takes the kernel lock without blocking. h.mu must be held and
+// the process must hold no kernel lock.
+func (h *handle) tryKernel(c claim) (bool, error) {
+	ok, err := h.tryFlock(c.mode)
+	if !ok || err != nil {
+		return false, err
+	}
+	h.kmode = c.mode
+	if c.mode == ModeShared {
+		h.readers, h.closed = 1, false
+	}
+	if err := h.record(c); err != nil {
+		h.unlockKernel()
+		return false, err
+	}
+	return true, nil
+}
+
+// tryFlock makes one non-blocking kernel attempt. A reader first passes the
+// gate, so it never overtakes a writer that is waiting.
+func (h *handle) tryFlock(mode Mode) (bool, error) {
+	if mode == ModeExclusive {
+		return flockOp(h.fd, unix.LOCK_EX|unix.LOCK_NB)
+	}
+	if ok, err := gate(h.fd, unix.F_WRLCK, false); !ok || err != nil {
+		return false, err
+	}
+	defer gate(h.fd, unix.F_UNLCK, false)
+	return flockOp(h.fd, unix.LOCK_SH|unix.LOCK_NB)
+}
+
+// joinShared admits one more reader of this process to its shared kernel
+// lock, unless a writer somewhere waits at the gate. h.mu must be held.
+func (h *handle) joinShared() bool {
+	if !h.closed && gateBusy(h.fd) {
+		h.closed = true
+	}
+	if h.closed {
+		return false
+	}
+	h.readers++
+	return true
+}

@@ -1,0 +1,56 @@
+package lockcore
+
+import (
+	"math"
+	"sync"
+
+	"golang.org/x/sync/semaphore"
+	"golang.org/x/sys/unix"
+)
+
+// writerWeight is the semaphore weight of an exclusive holder: all of it.
+const writerWeight = math.MaxInt32
+
+// handle is the per-process state of one lock file.
+//
+// In memory, sem queues goroutines in FIFO order (a waiting writer holds back
+// later readers) and rw is a witness so the race detector sees the exclusion.
+// In the kernel, the process holds one flock on fd: exclusive for a writer,
+// shared for any number of readers of this process.
+type handle struct {
+	path string
+	fd   int
+	sem  *semaphore.Weighted
+	rw   sync.RWMutex
+
+	mu      sync.Mutex
+	kmode   Mode          // kernel lock held by this process, "" if none
+	readers int           // shared holders in this process
+	closed  bool          // a writer waits at the gate: readers may not join
+	drained chan struct{} // closed and replaced when the kernel lock is dropped
+	flight  *flight       // the kernel acquisition in progress, if any
+}
+
+func newHandle(path string, fd int) *handle {
+	return &handle{path: path, fd: fd, sem: semaphore.NewWeighted(writerWeight), drained: make(chan struct{})}
+}
+
+func closeFD(fd int) { unix.Close(fd) }
+
+// unlockKernel drops the kernel lock. h.mu must be held.
+func (h *handle) unlockKernel() {
+	flockOp(h.fd, unix.LOCK_UN)
+	h.kmode, h.readers, h.closed = "", 0, false
+	close(h.drained)
+	h.drained = make(chan struct{})
+}
+
+// releaseMode gives back one hold of mode. h.mu must be held.
+func (h *handle) releaseLocked(mode Mode) {
+	if mode == ModeShared {
+		if h.readers--; h.readers > 0 {
+			return
+		}
+	}
+	h.unlockKernel()
+}
