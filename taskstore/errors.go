@@ -55,3 +55,63 @@ func (e *CycleError) Error() string {
 
 // Is reports whether target is ErrCycle.
 func (e *CycleError) Is(target error) bool { return target == ErrCycle }
+
+// ConflictError explains why a change conflicts with the database's current
+// state: a task already claimed, an ID already taken, children that a delete
+// would orphan. It matches ErrConflict.
+type ConflictError struct {
+	ID     string // the task, slice or dependency concerned
+	Reason string
+}
+
+func (e *ConflictError) Error() string { return e.Reason }
+
+// Is reports whether target is ErrConflict.
+func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
+
+// BlockedError is returned when a task cannot start because dependencies
+// are not done. It matches ErrBlocked.
+type BlockedError struct {
+	ID        string
+	BlockedBy []string
+}
+
+func (e *BlockedError) Error() string {
+	return fmt.Sprintf("task %s is blocked by unfinished dependencies: %s", e.ID, strings.Join(e.BlockedBy, ", "))
+}
+
+// Is reports whether target is ErrBlocked.
+func (e *BlockedError) Is(target error) bool { return target == ErrBlocked }
+
+// UnsupportedError names a feature this build cannot serve, such as a
+// database backend. It matches ErrUnsupported.
+type UnsupportedError struct {
+	What   string // "PostgreSQL backend"
+	Detail string // what was asked for, with any password redacted
+}
+
+func (e *UnsupportedError) Error() string {
+	if e.Detail == "" {
+		return e.What + " is not supported yet"
+	}
+	return e.What + " is not supported yet: " + e.Detail
+}
+
+// Is reports whether target is ErrUnsupported.
+func (e *UnsupportedError) Is(target error) bool { return target == ErrUnsupported }
+
+// DatabaseError is a failure reported by the database engine. It carries
+// the engine's message but never its error type. When the engine reported
+// that the database is busy past its own timeout, Err is ErrLocked, so
+// errors.Is(err, ErrLocked) holds; otherwise Err is nil or the context's
+// error.
+type DatabaseError struct {
+	Op  string // what the store was doing: "add task"
+	Msg string // the engine's message
+	Err error
+}
+
+func (e *DatabaseError) Error() string { return e.Op + ": " + e.Msg }
+
+// Unwrap returns Err.
+func (e *DatabaseError) Unwrap() error { return e.Err }

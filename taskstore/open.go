@@ -1,0 +1,207 @@
+package taskstore
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/astrotask/astrotask-go/lockcore"
+)
+
+// The process types the lock record shows while the store works on its
+// own behalf rather than the caller's.
+const (
+	// ProcessMigration is recorded while schema migrations run.
+	ProcessMigration = "migration"
+	// ProcessBackup is recorded while Export or Import runs.
+	ProcessBackup = "backup"
+)
+
+// Options configures Open. The zero value opens the default database
+// (see Locate) with the cooperative lock, silently.
+type Options struct {
+	// DataDir is the database path or URL; "" means Locate("").
+	DataDir string
+	// EnableLocking nil means true: Open returns a *LockingStore.
+	EnableLocking *bool
+	// LockOptions tune the cooperative lock; its ProcessType is what the
+	// lock record shows while this process holds the lock.
+	LockOptions lockcore.Options
+	// Verbose logs at debug level to standard error when Logger is nil.
+	Verbose bool
+	// Logger receives the store's and (unless LockOptions.Logger is set)
+	// the lock's log records; nil means silent unless Verbose.
+	Logger *slog.Logger
+}
+
+func (o Options) logger() *slog.Logger {
+	switch {
+	case o.Logger != nil:
+		return o.Logger
+	case o.Verbose:
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	default:
+		return slog.New(slog.DiscardHandler)
+	}
+}
+
+// Open opens the task database that o names, creating it and applying
+// migrations as needed. It returns a *LockingStore unless o.EnableLocking
+// is false, in which case it is OpenLocal's store.
+func Open(ctx context.Context, o Options) (Store, error) {
+	loc, err := Locate(o.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	log := o.logger()
+	lockOpts := o.LockOptions
+	if lockOpts.Logger == nil && (o.Logger != nil || o.Verbose) {
+		lockOpts.Logger = log
+	}
+	if o.EnableLocking != nil && !*o.EnableLocking {
+		return openStore(ctx, loc, nil, log)
+	}
+	return openLocked(ctx, loc, lockOpts, log)
+}
+
+// OpenLocked opens the database at dbPath (anything Locate accepts; ""
+// means the default) behind the cooperative lock: reads take it shared,
+// writes exclusive. Migrations run under the exclusive lock, recorded as
+// ProcessMigration.
+func OpenLocked(ctx context.Context, dbPath string, lockOpts lockcore.Options) (*LockingStore, error) {
+	loc, err := Locate(dbPath)
+	if err != nil {
+		return nil, err
+	}
+	return openLocked(ctx, loc, lockOpts, loggerOf(lockOpts))
+}
+
+func loggerOf(o lockcore.Options) *slog.Logger {
+	if o.Logger != nil {
+		return o.Logger
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+func openLocked(ctx context.Context, loc Location, lockOpts lockcore.Options, log *slog.Logger) (*LockingStore, error) {
+	inner, err := openStore(ctx, loc, &lockOpts, log)
+	if err != nil {
+		return nil, err
+	}
+	return &LockingStore{inner: inner, loc: loc, opts: lockOpts, log: log}, nil
+}
+
+// OpenLocal opens the database at dbPath (anything Locate accepts) without
+// the cooperative lock. SQLite's own locking still keeps the data
+// consistent, but other processes' lock-status will not see this one.
+func OpenLocal(ctx context.Context, dbPath string) (Store, error) {
+	loc, err := Locate(dbPath)
+	if err != nil {
+		return nil, err
+	}
+	return openStore(ctx, loc, nil, slog.New(slog.DiscardHandler))
+}
+
+// WithDatabaseLock opens the database at dbPath and runs fn under one
+// exclusive hold of the cooperative lock, with a Store that needs no
+// further locking, then closes it. fn's ctx carries the hold: lockcore
+// calls and LockingStores on the same database given that ctx do not wait
+// for it again.
+func WithDatabaseLock(ctx context.Context, dbPath string, lockOpts lockcore.Options, fn func(ctx context.Context, s Store) error) (err error) {
+	loc, err := Locate(dbPath)
+	if err != nil {
+		return err
+	}
+	s, err := openStore(ctx, loc, &lockOpts, loggerOf(lockOpts))
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := s.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	return lockcore.WithLock(ctx, loc.Path, lockOpts, func(ctx context.Context) error {
+		return fn(ctx, s)
+	})
+}
+
+// openStore opens loc and brings its schema up to date: under the
+// cooperative lock (recorded as ProcessMigration) when lockOpts is not nil,
+// under SQLite's locking alone otherwise.
+func openStore(ctx context.Context, loc Location, lockOpts *lockcore.Options, log *slog.Logger) (*sqlStore, error) {
+	if loc.Backend == BackendPostgres {
+		return nil, &UnsupportedError{What: "PostgreSQL backend", Detail: loc.String()}
+	}
+	if loc.Backend != BackendSQLite || loc.Path == "" {
+		return nil, invalid("database", "location %q names no SQLite file", loc.String())
+	}
+	if err := os.MkdirAll(filepath.Dir(loc.Path), 0o755); err != nil {
+		return nil, fmt.Errorf("open task db: %w", err)
+	}
+	db, err := openSQLite(loc.Path)
+	if err != nil {
+		return nil, err
+	}
+	s := &sqlStore{db: db, d: sqliteDialect{}, loc: loc, log: log}
+	if err := s.upgrade(ctx, lockOpts); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open task db %s: %w", loc, err)
+	}
+	log.Debug("opened task database", "location", loc.String())
+	return s, nil
+}
+
+// testHookMigrating, when set by tests, runs while migrations hold the lock.
+var testHookMigrating func(ctx context.Context)
+
+func (s *sqlStore) upgrade(ctx context.Context, lockOpts *lockcore.Options) error {
+	need, err := needsMigration(ctx, s.db, s.d)
+	if err != nil || !need {
+		return err
+	}
+	run := func(ctx context.Context) error {
+		if testHookMigrating != nil {
+			testHookMigrating(ctx)
+		}
+		_, err := migrate(ctx, s.db, s.d, s.log)
+		return err
+	}
+	if lockOpts == nil {
+		return run(ctx)
+	}
+	return lockcore.WithLock(ctx, s.loc.Path, withProcess(*lockOpts, ProcessMigration), run)
+}
+
+func withProcess(o lockcore.Options, process string) lockcore.Options {
+	o.ProcessType = process
+	return o
+}
+
+// InspectLock reports the state of the cooperative lock on loc without
+// opening the database or taking the lock, so it works while another
+// process holds it.
+func InspectLock(ctx context.Context, loc Location, opts lockcore.Options) (lockcore.Status, error) {
+	if err := ctx.Err(); err != nil {
+		return lockcore.Status{}, err
+	}
+	if loc.Backend == BackendPostgres {
+		return lockcore.Status{}, &UnsupportedError{What: "PostgreSQL backend", Detail: loc.String()}
+	}
+	return lockcore.Inspect(loc.Path, opts)
+}
+
+// ClearStaleLock overwrites a lock record left by a process that is no
+// longer running, and reports whether there was one. It never deletes the
+// lock file and never touches a live holder (that fails with ErrLocked).
+func ClearStaleLock(ctx context.Context, loc Location) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	if loc.Backend == BackendPostgres {
+		return false, &UnsupportedError{What: "PostgreSQL backend", Detail: loc.String()}
+	}
+	return lockcore.ClearStale(loc.Path)
+}

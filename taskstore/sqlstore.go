@@ -1,0 +1,302 @@
+package taskstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// sqlStore is the Store on database/sql. One sqlStore either owns the
+// connection pool (tx == nil) or is the view that Transaction hands to its
+// callback (tx != nil), in which case every method runs inside that
+// transaction under a savepoint of its own.
+type sqlStore struct {
+	db  *sql.DB
+	d   dialect
+	loc Location
+	log *slog.Logger
+	tx  *txState
+}
+
+var _ Store = (*sqlStore)(nil)
+
+// txState is one open transaction shared by the methods of its view.
+type txState struct {
+	mu    sync.Mutex // serialises statements; savepoints nest properly
+	tx    *sql.Tx
+	depth int
+	done  bool
+}
+
+// queryer is what *sql.DB and *sql.Tx have in common.
+type queryer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// conn runs the store's portable SQL on one transaction: it rebinds
+// placeholders and translates every error at the boundary.
+type conn struct {
+	q   queryer
+	d   dialect
+	op  string
+	now time.Time
+}
+
+func (c *conn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	r, err := c.q.ExecContext(ctx, c.d.rebind(query), args...)
+	if err != nil {
+		return nil, c.d.translate(c.op, err)
+	}
+	return r, nil
+}
+
+// execN runs query and returns the number of rows it changed.
+func (c *conn) execN(ctx context.Context, query string, args ...any) (int, error) {
+	r, err := c.exec(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	n, err := r.RowsAffected()
+	if err != nil {
+		return 0, c.d.translate(c.op, err)
+	}
+	return int(n), nil
+}
+
+func (c *conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	rows, err := c.q.QueryContext(ctx, c.d.rebind(query), args...)
+	if err != nil {
+		return nil, c.d.translate(c.op, err)
+	}
+	return rows, nil
+}
+
+// scan runs a one-row query; found is false when it returned no row.
+func (c *conn) scan(ctx context.Context, query string, args []any, dest ...any) (found bool, err error) {
+	err = c.q.QueryRowContext(ctx, c.d.rebind(query), args...).Scan(dest...)
+	if err == sql.ErrNoRows {
+		return false, nil
+	}
+	if err != nil {
+		return false, c.d.translate(c.op, err)
+	}
+	return true, nil
+}
+
+func (c *conn) arg(t time.Time) any { return c.d.timeArg(t) }
+
+// now is the store's clock: UTC, to the microsecond, so that times survive
+// a round trip through any backend unchanged.
+func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// write runs fn in a write transaction: fn's error rolls back everything it
+// did. Inside Transaction it runs under a savepoint instead, so a failed
+// method still leaves nothing behind.
+func (s *sqlStore) write(ctx context.Context, op string, fn func(*conn) error) error {
+	if s.tx != nil {
+		return s.tx.savepoint(ctx, s.d, op, fn)
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return s.d.translate(op, err)
+	}
+	defer tx.Rollback() // a no-op after Commit; covers panics
+	if err := fn(&conn{q: tx, d: s.d, op: op, now: now()}); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return s.d.translate(op, err)
+	}
+	return nil
+}
+
+// read runs fn in a read-only transaction, so that it sees one snapshot.
+func (s *sqlStore) read(ctx context.Context, op string, fn func(*conn) error) error {
+	if s.tx != nil {
+		s.tx.mu.Lock()
+		defer s.tx.mu.Unlock()
+		if s.tx.done {
+			return &DatabaseError{Op: op, Msg: "the transaction has already ended"}
+		}
+		return fn(&conn{q: s.tx.tx, d: s.d, op: op, now: now()})
+	}
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return s.d.translate(op, err)
+	}
+	defer tx.Rollback()
+	if err := fn(&conn{q: tx, d: s.d, op: op, now: now()}); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return s.d.translate(op, err)
+	}
+	return nil
+}
+
+func (t *txState) savepoint(ctx context.Context, d dialect, op string, fn func(*conn) error) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.done {
+		return &DatabaseError{Op: op, Msg: "the transaction has already ended"}
+	}
+	name, err := t.begin(ctx, d, op)
+	if err != nil {
+		return err
+	}
+	if err := fn(&conn{q: t.tx, d: d, op: op, now: now()}); err != nil {
+		if rerr := t.end(ctx, d, op, name, false); rerr != nil {
+			return fmt.Errorf("%w (and rolling back: %v)", err, rerr)
+		}
+		return err
+	}
+	return t.end(ctx, d, op, name, true)
+}
+
+// begin opens a savepoint; t.mu is held.
+func (t *txState) begin(ctx context.Context, d dialect, op string) (string, error) {
+	t.depth++
+	name := "sp_" + strconv.Itoa(t.depth)
+	if _, err := t.tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
+		t.depth--
+		return "", d.translate(op, err)
+	}
+	return name, nil
+}
+
+// end releases (keep) or rolls back the savepoint; t.mu is held.
+func (t *txState) end(ctx context.Context, d dialect, op, name string, keep bool) error {
+	t.depth--
+	if !keep {
+		if _, err := t.tx.ExecContext(context.WithoutCancel(ctx), "ROLLBACK TO SAVEPOINT "+name); err != nil {
+			return d.translate(op, err)
+		}
+	}
+	if _, err := t.tx.ExecContext(context.WithoutCancel(ctx), "RELEASE SAVEPOINT "+name); err != nil {
+		return d.translate(op, err)
+	}
+	return nil
+}
+
+// Transaction runs fn in one database transaction. The Store fn receives
+// runs every method inside it; fn's error (or panic) rolls everything back.
+// Transactions nest: inside fn, tx.Transaction runs under a savepoint.
+func (s *sqlStore) Transaction(ctx context.Context, fn func(ctx context.Context, tx Store) error) error {
+	if s.tx != nil {
+		return s.nestedTransaction(ctx, fn)
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return s.d.translate("begin transaction", err)
+	}
+	ts := &txState{tx: tx}
+	view := &sqlStore{db: s.db, d: s.d, loc: s.loc, log: s.log, tx: ts}
+	committed := false
+	defer func() {
+		if !committed {
+			ts.finish()
+			tx.Rollback()
+		}
+	}()
+	if err := fn(ctx, view); err != nil {
+		return err
+	}
+	ts.finish()
+	committed = true
+	if err := tx.Commit(); err != nil {
+		return s.d.translate("commit transaction", err)
+	}
+	return nil
+}
+
+// finish marks the transaction ended for any later use of its view.
+func (t *txState) finish() {
+	t.mu.Lock()
+	t.done = true
+	t.mu.Unlock()
+}
+
+func (s *sqlStore) nestedTransaction(ctx context.Context, fn func(ctx context.Context, tx Store) error) error {
+	const op = "nested transaction"
+	t := s.tx
+	t.mu.Lock()
+	if t.done {
+		t.mu.Unlock()
+		return &DatabaseError{Op: op, Msg: "the transaction has already ended"}
+	}
+	name, err := t.begin(ctx, s.d, op)
+	t.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			t.mu.Lock()
+			t.end(ctx, s.d, op, name, false)
+			t.mu.Unlock()
+		}
+	}()
+	ferr := fn(ctx, s)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	ok = true
+	if ferr != nil {
+		if rerr := t.end(ctx, s.d, op, name, false); rerr != nil {
+			return fmt.Errorf("%w (and rolling back: %v)", ferr, rerr)
+		}
+		return ferr
+	}
+	return t.end(ctx, s.d, op, name, true)
+}
+
+// Close closes the connection pool. On the view inside Transaction it does
+// nothing: the transaction ends when its callback returns.
+func (s *sqlStore) Close() error {
+	if s.tx != nil {
+		return nil
+	}
+	if err := s.db.Close(); err != nil {
+		return s.d.translate("close database", err)
+	}
+	return nil
+}
+
+// scanner is *sql.Row or *sql.Rows.
+type scanner interface{ Scan(dest ...any) error }
+
+// dbTime scans a stored time, whichever form the driver returns it in.
+type dbTime struct{ t *time.Time }
+
+func (d dbTime) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*d.t = time.Time{}
+	case time.Time:
+		*d.t = v.UTC()
+	case string:
+		return d.parse(v)
+	case []byte:
+		return d.parse(string(v))
+	default:
+		return fmt.Errorf("unexpected time value %T", src)
+	}
+	return nil
+}
+
+func (d dbTime) parse(s string) error {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return fmt.Errorf("bad stored time %q", s)
+	}
+	*d.t = t.UTC()
+	return nil
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

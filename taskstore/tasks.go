@@ -1,0 +1,504 @@
+package taskstore
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+)
+
+// taskCols are the columns scanTask reads, from a tasks table aliased t.
+const taskCols = "t.id, t.parent_id, t.title, t.description, t.status, t.priority_score, t.prd, t.context_digest, t.created_at, t.updated_at"
+
+func scanTask(sc scanner) (Task, error) {
+	var t Task
+	var parent sql.NullString
+	var status string
+	err := sc.Scan(&t.ID, &parent, &t.Title, &t.Description, &status, &t.PriorityScore,
+		&t.PRD, &t.ContextDigest, dbTime{&t.CreatedAt}, dbTime{&t.UpdatedAt})
+	t.ParentID = parent.String
+	t.Status = Status(status)
+	return t, err
+}
+
+// tasks runs a query selecting taskCols and returns every row.
+func (c *conn) tasks(ctx context.Context, query string, args ...any) ([]Task, error) {
+	rows, err := c.query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Task{}
+	for rows.Next() {
+		t, err := scanTask(rows)
+		if err != nil {
+			return nil, c.d.translate(c.op, err)
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, c.d.translate(c.op, err)
+	}
+	return out, nil
+}
+
+// getTask returns the task or a *NotFoundError.
+func (c *conn) getTask(ctx context.Context, id string) (Task, error) {
+	ts, err := c.tasks(ctx, "SELECT "+taskCols+" FROM tasks t WHERE t.id = ?", id)
+	if err != nil {
+		return Task{}, err
+	}
+	if len(ts) == 0 {
+		return Task{}, &NotFoundError{Kind: "task", ID: id}
+	}
+	return ts[0], nil
+}
+
+func (c *conn) taskExists(ctx context.Context, id string) (bool, error) {
+	var one int
+	return c.scan(ctx, "SELECT 1 FROM tasks WHERE id = ?", []any{id}, &one)
+}
+
+// mustExist returns a *NotFoundError of the given kind unless id exists.
+func (c *conn) mustExist(ctx context.Context, kind, id string) error {
+	ok, err := c.taskExists(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return &NotFoundError{Kind: kind, ID: id}
+	}
+	return nil
+}
+
+func (c *conn) insertTask(ctx context.Context, t Task) error {
+	_, err := c.exec(ctx, `INSERT INTO tasks (id, parent_id, title, description, status, priority_score, prd, context_digest, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		t.ID, nullable(t.ParentID), t.Title, t.Description, string(t.Status), t.PriorityScore, t.PRD, t.ContextDigest,
+		c.arg(t.CreatedAt), c.arg(t.UpdatedAt))
+	return err
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func (t NewTask) task(id string, at time.Time) Task {
+	return Task{
+		ID: id, ParentID: t.ParentID, Title: t.Title, Description: t.Description, Status: t.Status,
+		PriorityScore: *t.PriorityScore, PRD: t.PRD, ContextDigest: t.ContextDigest,
+		CreatedAt: at, UpdatedAt: at,
+	}
+}
+
+// ListTasks returns the tasks that f selects, in creation order.
+func (s *sqlStore) ListTasks(ctx context.Context, f Filter) ([]Task, error) {
+	statuses := f.Statuses
+	if statuses == nil {
+		statuses = []Status{StatusPending, StatusInProgress}
+	}
+	for _, st := range statuses {
+		if err := checkStatus(st); err != nil {
+			return nil, err
+		}
+	}
+	if f.ParentID != "" {
+		if err := ValidateTaskID(f.ParentID); err != nil {
+			return nil, err
+		}
+	}
+	var out []Task
+	err := s.read(ctx, "list tasks", func(c *conn) error {
+		var where []string
+		var args []any
+		if len(statuses) > 0 {
+			where = append(where, "t.status IN ("+placeholders(len(statuses))+")")
+			for _, st := range statuses {
+				args = append(args, string(st))
+			}
+		}
+		if f.ParentID != "" {
+			if err := c.mustExist(ctx, "task", f.ParentID); err != nil {
+				return err
+			}
+			where = append(where, "t.parent_id = ?")
+			args = append(args, f.ParentID)
+		}
+		if !f.IncludeProjectRoot {
+			where = append(where, "t.id <> ?")
+			args = append(args, ProjectRootID)
+		}
+		q := "SELECT " + taskCols + " FROM tasks t"
+		if len(where) > 0 {
+			q += " WHERE " + strings.Join(where, " AND ")
+		}
+		var err error
+		out, err = c.tasks(ctx, q+" ORDER BY t.seq", args...)
+		return err
+	})
+	return out, err
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// AddTask creates a task with a generated ID: four random capital letters
+// for a top-level task, the parent's ID and "-XXXX" for a subtask.
+func (s *sqlStore) AddTask(ctx context.Context, nt NewTask) (Task, error) {
+	nt, err := nt.normalize()
+	if err != nil {
+		return Task{}, err
+	}
+	var t Task
+	err = s.write(ctx, "add task", func(c *conn) error {
+		if err := c.mustExist(ctx, "parent task", nt.ParentID); err != nil {
+			return err
+		}
+		id, err := c.newTaskID(ctx, nt.ParentID)
+		if err != nil {
+			return err
+		}
+		t = nt.task(id, c.now)
+		return c.insertTask(ctx, t)
+	})
+	return t, err
+}
+
+// AddTaskWithID creates a task with the given ID; ErrConflict if it exists.
+func (s *sqlStore) AddTaskWithID(ctx context.Context, id string, nt NewTask) (Task, error) {
+	if err := ValidateTaskID(id); err != nil {
+		return Task{}, err
+	}
+	nt, err := nt.normalize()
+	if err != nil {
+		return Task{}, err
+	}
+	var t Task
+	err = s.write(ctx, "add task", func(c *conn) error {
+		if err := c.mustExist(ctx, "parent task", nt.ParentID); err != nil {
+			return err
+		}
+		exists, err := c.taskExists(ctx, id)
+		if err != nil {
+			return err
+		}
+		if exists {
+			return &ConflictError{ID: id, Reason: "task " + id + " already exists"}
+		}
+		t = nt.task(id, c.now)
+		return c.insertTask(ctx, t)
+	})
+	return t, err
+}
+
+// AddTasks creates a batch atomically. Every element is validated before
+// anything is written; any failure leaves the database as it was.
+func (s *sqlStore) AddTasks(ctx context.Context, batch []BatchTask) ([]Task, error) {
+	norm, err := checkBatch(batch)
+	if err != nil {
+		return nil, err
+	}
+	if len(batch) == 0 {
+		return []Task{}, nil
+	}
+	out := make([]Task, len(batch))
+	err = s.write(ctx, "add tasks", func(c *conn) error {
+		known := map[string]bool{}
+		exists := func(kind, id string) error {
+			if known[id] {
+				return nil
+			}
+			if err := c.mustExist(ctx, kind, id); err != nil {
+				return err
+			}
+			known[id] = true
+			return nil
+		}
+		for i, bt := range batch {
+			nt := norm[i]
+			if bt.ParentIndex != nil {
+				nt.ParentID = out[*bt.ParentIndex].ID
+			} else if err := exists("parent task", nt.ParentID); err != nil {
+				return err
+			}
+			id, err := c.newTaskID(ctx, nt.ParentID)
+			if err != nil {
+				return err
+			}
+			out[i] = nt.task(id, c.now)
+			if err := c.insertTask(ctx, out[i]); err != nil {
+				return err
+			}
+			known[id] = true
+			for _, j := range bt.DependsOn {
+				if err := c.insertDependency(ctx, id, out[j].ID); err != nil {
+					return err
+				}
+			}
+			for _, dep := range bt.DependsOnIDs {
+				if err := exists("dependency task", dep); err != nil {
+					return err
+				}
+				if err := c.insertDependency(ctx, id, dep); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// checkBatch validates a whole batch before anything is written. Field
+// names are prefixed with the element: "batch[3].title".
+func checkBatch(batch []BatchTask) ([]NewTask, error) {
+	norm := make([]NewTask, len(batch))
+	at := func(i int, err error) error {
+		ie := err.(*InvalidError)
+		return &InvalidError{Field: "batch[" + itoa(i) + "]." + ie.Field, Reason: ie.Reason}
+	}
+	for i, bt := range batch {
+		nt, err := bt.NewTask.normalize()
+		if err != nil {
+			return nil, at(i, err)
+		}
+		norm[i] = nt
+		if bt.ParentIndex != nil {
+			if p := *bt.ParentIndex; p < 0 || p >= i {
+				return nil, at(i, invalid("parentIndex", "%d does not name an earlier task of the batch", p))
+			}
+		}
+		seen := map[int]bool{}
+		for _, j := range bt.DependsOn {
+			if j < 0 || j >= i {
+				return nil, at(i, invalid("dependsOn", "%d does not name an earlier task of the batch", j))
+			}
+			if seen[j] {
+				return nil, at(i, invalid("dependsOn", "%d is listed twice", j))
+			}
+			seen[j] = true
+		}
+		seenID := map[string]bool{}
+		for _, id := range bt.DependsOnIDs {
+			if err := ValidateTaskID(id); err != nil {
+				return nil, at(i, invalid("dependsOnIds", "%s", err.(*InvalidError).Reason))
+			}
+			if id == ProjectRootID {
+				return nil, at(i, invalid("dependsOnIds", "a task cannot depend on the project root"))
+			}
+			if seenID[id] {
+				return nil, at(i, invalid("dependsOnIds", "%s is listed twice", id))
+			}
+			seenID[id] = true
+		}
+	}
+	return norm, nil
+}
+
+// GetTask returns one task.
+func (s *sqlStore) GetTask(ctx context.Context, id string) (Task, error) {
+	if err := ValidateTaskID(id); err != nil {
+		return Task{}, err
+	}
+	var t Task
+	err := s.read(ctx, "get task", func(c *conn) error {
+		var err error
+		t, err = c.getTask(ctx, id)
+		return err
+	})
+	return t, err
+}
+
+// UpdateTask changes the fields that p sets and returns the task as it now
+// is. Moving a task (p.ParentID) under itself or one of its descendants
+// fails with ErrInvalid. The project root cannot be changed.
+func (s *sqlStore) UpdateTask(ctx context.Context, id string, p TaskPatch) (Task, error) {
+	if err := ValidateTaskID(id); err != nil {
+		return Task{}, err
+	}
+	if id == ProjectRootID {
+		return Task{}, invalid("id", "the project root cannot be changed")
+	}
+	if err := p.check(); err != nil {
+		return Task{}, err
+	}
+	var t Task
+	err := s.write(ctx, "update task", func(c *conn) error {
+		if err := c.mustExist(ctx, "task", id); err != nil {
+			return err
+		}
+		var sets []string
+		var args []any
+		set := func(col string, v any) {
+			sets = append(sets, col+" = ?")
+			args = append(args, v)
+		}
+		if p.ParentID != nil {
+			parent := *p.ParentID
+			if parent == "" {
+				parent = ProjectRootID
+			}
+			if err := c.checkMove(ctx, id, parent); err != nil {
+				return err
+			}
+			set("parent_id", parent)
+		}
+		if p.Title != nil {
+			set("title", *p.Title)
+		}
+		if p.Description != nil {
+			set("description", *p.Description)
+		}
+		if p.Status != nil {
+			set("status", string(*p.Status))
+		}
+		if p.PriorityScore != nil {
+			set("priority_score", *p.PriorityScore)
+		}
+		if p.PRD != nil {
+			set("prd", *p.PRD)
+		}
+		if p.ContextDigest != nil {
+			set("context_digest", *p.ContextDigest)
+		}
+		if len(sets) > 0 {
+			set("updated_at", c.arg(c.now))
+			args = append(args, id)
+			if _, err := c.exec(ctx, "UPDATE tasks SET "+strings.Join(sets, ", ")+" WHERE id = ?", args...); err != nil {
+				return err
+			}
+		}
+		var err error
+		t, err = c.getTask(ctx, id)
+		return err
+	})
+	return t, err
+}
+
+// checkMove refuses to put id under parent when parent is missing, is id,
+// or lies below id.
+func (c *conn) checkMove(ctx context.Context, id, parent string) error {
+	if parent == id {
+		return invalid("parentId", "task %s cannot be its own parent", id)
+	}
+	if err := c.mustExist(ctx, "parent task", parent); err != nil {
+		return err
+	}
+	chain, err := c.ancestors(ctx, parent)
+	if err != nil {
+		return err
+	}
+	for _, a := range chain {
+		if a.ID == id {
+			return invalid("parentId", "task %s cannot move under its own descendant %s", id, parent)
+		}
+	}
+	return nil
+}
+
+// ancestorRef is one step of a task's parent chain.
+type ancestorRef struct {
+	ID     string
+	Status Status
+}
+
+// ancestors returns id itself and then its parent, grandparent... up to
+// the project root.
+func (c *conn) ancestors(ctx context.Context, id string) ([]ancestorRef, error) {
+	rows, err := c.query(ctx, `WITH RECURSIVE up(id, parent_id, status, depth) AS (
+			SELECT id, parent_id, status, 0 FROM tasks WHERE id = ?
+			UNION ALL
+			SELECT t.id, t.parent_id, t.status, up.depth + 1 FROM tasks t JOIN up ON t.id = up.parent_id
+			WHERE up.depth < 100000
+		)
+		SELECT id, status FROM up ORDER BY depth`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ancestorRef
+	for rows.Next() {
+		var a ancestorRef
+		var st string
+		if err := rows.Scan(&a.ID, &st); err != nil {
+			return nil, c.d.translate(c.op, err)
+		}
+		a.Status = Status(st)
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, c.d.translate(c.op, err)
+	}
+	return out, nil
+}
+
+// DeleteTask deletes a task with its context slices and dependencies. A
+// task with subtasks is deleted only with o.Cascade, which deletes the whole
+// subtree; without it the delete fails with ErrConflict. The project root
+// cannot be deleted.
+func (s *sqlStore) DeleteTask(ctx context.Context, id string, o DeleteOptions) (int, error) {
+	if err := ValidateTaskID(id); err != nil {
+		return 0, err
+	}
+	if id == ProjectRootID {
+		return 0, invalid("id", "the project root cannot be deleted")
+	}
+	var n int
+	err := s.write(ctx, "delete task", func(c *conn) error {
+		if err := c.mustExist(ctx, "task", id); err != nil {
+			return err
+		}
+		var children int
+		if _, err := c.scan(ctx, "SELECT COUNT(*) FROM tasks WHERE parent_id = ?", []any{id}, &children); err != nil {
+			return err
+		}
+		if children > 0 && !o.Cascade {
+			return &ConflictError{ID: id, Reason: "task " + id + " has " + plural(children, "subtask") +
+				"; delete them first or delete with cascade"}
+		}
+		var err error
+		n, err = c.execN(ctx, `WITH RECURSIVE sub(id) AS (
+				SELECT ?
+				UNION ALL
+				SELECT t.id FROM tasks t JOIN sub ON t.parent_id = sub.id
+			)
+			DELETE FROM tasks WHERE id IN (SELECT id FROM sub)`, id)
+		return err
+	})
+	return n, err
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return itoa(n) + " " + word + "s"
+}
+
+// ListTasksByStatus returns every task with the status, in creation order.
+func (s *sqlStore) ListTasksByStatus(ctx context.Context, st Status) ([]Task, error) {
+	if err := checkStatus(st); err != nil {
+		return nil, err
+	}
+	return s.ListTasks(ctx, Filter{Statuses: []Status{st}})
+}
+
+// ListRootTasks returns the top-level tasks, whatever their status.
+func (s *sqlStore) ListRootTasks(ctx context.Context) ([]Task, error) {
+	return s.ListTasks(ctx, Filter{Statuses: []Status{}, ParentID: ProjectRootID})
+}
+
+// ListSubtasks returns the direct children of a task, whatever their status.
+func (s *sqlStore) ListSubtasks(ctx context.Context, parentID string) ([]Task, error) {
+	if parentID == "" {
+		return nil, invalid("parentId", "is required")
+	}
+	return s.ListTasks(ctx, Filter{Statuses: []Status{}, ParentID: parentID})
+}

@@ -1,0 +1,296 @@
+package taskstore
+
+import (
+	"context"
+	"strings"
+)
+
+// closedList is the SQL list of closed statuses.
+const closedList = "('done', 'cancelled', 'archived')"
+
+// notBlocked is true for a task t none of whose dependencies is unfinished.
+const notBlocked = `NOT EXISTS (
+	SELECT 1 FROM task_dependencies d JOIN tasks dt ON dt.id = d.dependency_task_id
+	WHERE d.dependent_task_id = t.id AND dt.status <> 'done')`
+
+// effective returns the status that governs a task whose parent chain is
+// chain (the task first, the project root last): the status of its topmost
+// closed ancestor, else its own.
+func effective(chain []ancestorRef) Status {
+	st := chain[0].Status
+	for _, a := range chain[1:] {
+		if a.Status.Closed() {
+			st = a.Status
+		}
+	}
+	return st
+}
+
+// NextTask returns the highest-priority available pending task anywhere
+// below parentID ("" means the whole tree), ties broken by creation order,
+// or nil when there is none. A task is available when it is pending, none
+// of its dependencies is unfinished, and no ancestor is done, cancelled or
+// archived.
+func (s *sqlStore) NextTask(ctx context.Context, parentID string) (*Task, error) {
+	if parentID == "" {
+		parentID = ProjectRootID
+	}
+	if err := ValidateTaskID(parentID); err != nil {
+		return nil, err
+	}
+	var next *Task
+	err := s.read(ctx, "next task", func(c *conn) error {
+		chain, err := c.ancestors(ctx, parentID)
+		if err != nil {
+			return err
+		}
+		if len(chain) == 0 {
+			return &NotFoundError{Kind: "task", ID: parentID}
+		}
+		if parentID != ProjectRootID && effective(chain).Closed() {
+			return nil
+		}
+		ts, err := c.tasks(ctx, `WITH RECURSIVE below(id) AS (
+				SELECT id FROM tasks WHERE parent_id = ? AND status NOT IN `+closedList+`
+				UNION ALL
+				SELECT t.id FROM tasks t JOIN below b ON t.parent_id = b.id WHERE t.status NOT IN `+closedList+`
+			)
+			SELECT `+taskCols+` FROM below b JOIN tasks t ON t.id = b.id
+			WHERE t.status = 'pending' AND `+notBlocked+`
+			ORDER BY t.priority_score DESC, t.seq
+			LIMIT 1`, parentID)
+		if err != nil || len(ts) == 0 {
+			return err
+		}
+		next = &ts[0]
+		return nil
+	})
+	return next, err
+}
+
+// ClaimTask atomically moves an available pending task to in-progress. The
+// move is one conditional UPDATE, so of several processes claiming the same
+// task exactly one succeeds; the others get ErrConflict. A task with an
+// unfinished dependency fails with ErrBlocked (a *BlockedError), a task
+// below a done, cancelled or archived ancestor with ErrConflict.
+func (s *sqlStore) ClaimTask(ctx context.Context, id string) (Task, error) {
+	if err := ValidateTaskID(id); err != nil {
+		return Task{}, err
+	}
+	if id == ProjectRootID {
+		return Task{}, invalid("id", "the project root cannot be claimed")
+	}
+	var t Task
+	err := s.write(ctx, "claim task", func(c *conn) error {
+		chain, err := c.ancestors(ctx, id)
+		if err != nil {
+			return err
+		}
+		if len(chain) == 0 {
+			return &NotFoundError{Kind: "task", ID: id}
+		}
+		for _, a := range chain[1:] {
+			if a.Status.Closed() {
+				return &ConflictError{ID: id, Reason: "task " + id + " cannot be claimed: its ancestor " + a.ID + " is " + string(a.Status)}
+			}
+		}
+		n, err := c.execN(ctx, `UPDATE tasks SET status = 'in-progress', updated_at = ?
+			WHERE id = ? AND status = 'pending' AND NOT EXISTS (
+				SELECT 1 FROM task_dependencies d JOIN tasks dt ON dt.id = d.dependency_task_id
+				WHERE d.dependent_task_id = tasks.id AND dt.status <> 'done')`, c.arg(c.now), id)
+		if err != nil {
+			return err
+		}
+		if n == 1 {
+			t, err = c.getTask(ctx, id)
+			return err
+		}
+		return c.whyNotClaimed(ctx, id)
+	})
+	return t, err
+}
+
+// whyNotClaimed explains a claim that changed no row.
+func (c *conn) whyNotClaimed(ctx context.Context, id string) error {
+	cur, err := c.getTask(ctx, id)
+	if err != nil {
+		return err
+	}
+	if cur.Status != StatusPending {
+		reason := "task " + id + " is " + string(cur.Status) + ", not pending"
+		if cur.Status == StatusInProgress {
+			reason = "task " + id + " was already claimed (it is in-progress)"
+		}
+		return &ConflictError{ID: id, Reason: reason}
+	}
+	blockers, err := c.strings(ctx, `SELECT d.dependency_task_id FROM task_dependencies d
+		JOIN tasks dt ON dt.id = d.dependency_task_id
+		WHERE d.dependent_task_id = ? AND dt.status <> 'done' ORDER BY dt.seq`, id)
+	if err != nil {
+		return err
+	}
+	return &BlockedError{ID: id, BlockedBy: blockers}
+}
+
+// protectedFrom lists the statuses a cascade to s leaves alone: cancelled
+// and archived work never becomes done or active again, done work is not
+// cancelled, and archiving takes everything.
+func protectedFrom(s Status) []Status {
+	switch s {
+	case StatusArchived:
+		return nil
+	case StatusCancelled:
+		return []Status{StatusDone, StatusArchived}
+	default:
+		return []Status{StatusCancelled, StatusArchived}
+	}
+}
+
+// UpdateTaskStatus sets a task's status and returns every task changed: the
+// task first, then (with o.Cascade) each descendant whose status changed, in
+// creation order. The cascade never turns cancelled or archived work into
+// done, pending, in-progress or blocked, and never cancels done work;
+// archiving archives the whole subtree.
+func (s *sqlStore) UpdateTaskStatus(ctx context.Context, id string, st Status, o StatusOptions) ([]Task, error) {
+	if err := ValidateTaskID(id); err != nil {
+		return nil, err
+	}
+	if id == ProjectRootID {
+		return nil, invalid("id", "the project root cannot be changed")
+	}
+	if err := checkStatus(st); err != nil {
+		return nil, err
+	}
+	var changed []Task
+	err := s.write(ctx, "update status", func(c *conn) error {
+		if _, err := c.execN(ctx, "UPDATE tasks SET status = ?, updated_at = ? WHERE id = ?", string(st), c.arg(c.now), id); err != nil {
+			return err
+		}
+		t, err := c.getTask(ctx, id)
+		if err != nil {
+			return err
+		}
+		changed = []Task{t}
+		if !o.Cascade {
+			return nil
+		}
+		cond := "t.status <> ?"
+		args := []any{id, string(st)}
+		if p := protectedFrom(st); len(p) > 0 {
+			cond += " AND t.status NOT IN (" + placeholders(len(p)) + ")"
+			for _, ps := range p {
+				args = append(args, string(ps))
+			}
+		}
+		sub := `WITH RECURSIVE sub(id) AS (
+				SELECT id FROM tasks WHERE parent_id = ?
+				UNION ALL
+				SELECT t.id FROM tasks t JOIN sub ON t.parent_id = sub.id
+			)`
+		desc, err := c.tasks(ctx, sub+" SELECT "+taskCols+" FROM tasks t WHERE t.id IN (SELECT id FROM sub) AND "+cond+" ORDER BY t.seq", args...)
+		if err != nil || len(desc) == 0 {
+			return err
+		}
+		upd := sub + " UPDATE tasks SET status = ?, updated_at = ? WHERE id IN (SELECT id FROM sub) AND " +
+			strings.ReplaceAll(cond, "t.status", "status")
+		uargs := append([]any{id, string(st), c.arg(c.now)}, args[1:]...)
+		if _, err := c.exec(ctx, upd, uargs...); err != nil {
+			return err
+		}
+		for i := range desc {
+			desc[i].Status, desc[i].UpdatedAt = st, c.now
+		}
+		changed = append(changed, desc...)
+		return nil
+	})
+	return changed, err
+}
+
+// TaskTree returns rootID ("" means the project root) with its descendants
+// down to maxDepth levels below it (0 means unlimited), children in creation
+// order, each with its effective status and what blocks it.
+func (s *sqlStore) TaskTree(ctx context.Context, rootID string, maxDepth int) (*TreeNode, error) {
+	if rootID == "" {
+		rootID = ProjectRootID
+	}
+	if err := ValidateTaskID(rootID); err != nil {
+		return nil, err
+	}
+	if maxDepth < 0 {
+		return nil, invalid("maxDepth", "%d is negative", maxDepth)
+	}
+	var root *TreeNode
+	err := s.read(ctx, "task tree", func(c *conn) error {
+		chain, err := c.ancestors(ctx, rootID)
+		if err != nil {
+			return err
+		}
+		if len(chain) == 0 {
+			return &NotFoundError{Kind: "task", ID: rootID}
+		}
+		sub := `WITH RECURSIVE sub(id, depth) AS (
+				SELECT ?, 0
+				UNION ALL
+				SELECT t.id, sub.depth + 1 FROM tasks t JOIN sub ON t.parent_id = sub.id
+				WHERE ? = 0 OR sub.depth < ?
+			) `
+		ts, err := c.tasks(ctx, sub+"SELECT "+taskCols+" FROM sub JOIN tasks t ON t.id = sub.id ORDER BY t.seq", rootID, maxDepth, maxDepth)
+		if err != nil {
+			return err
+		}
+		rows, err := c.query(ctx, sub+`SELECT d.dependent_task_id, d.dependency_task_id FROM sub
+			JOIN task_dependencies d ON d.dependent_task_id = sub.id
+			JOIN tasks dt ON dt.id = d.dependency_task_id
+			WHERE dt.status <> 'done' ORDER BY dt.seq`, rootID, maxDepth, maxDepth)
+		if err != nil {
+			return err
+		}
+		blocked := map[string][]string{}
+		for rows.Next() {
+			var a, b string
+			if err := rows.Scan(&a, &b); err != nil {
+				rows.Close()
+				return c.d.translate(c.op, err)
+			}
+			blocked[a] = append(blocked[a], b)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return c.d.translate(c.op, err)
+		}
+		root = buildTree(ts, rootID, blocked, effective(chain))
+		return nil
+	})
+	return root, err
+}
+
+// buildTree links tasks (in creation order) under rootID and derives each
+// node's effective status from rootStatus downwards.
+func buildTree(ts []Task, rootID string, blocked map[string][]string, rootStatus Status) *TreeNode {
+	nodes := make(map[string]*TreeNode, len(ts))
+	for _, t := range ts {
+		nodes[t.ID] = &TreeNode{Task: t, BlockedBy: blocked[t.ID], Blocked: len(blocked[t.ID]) > 0}
+	}
+	for _, t := range ts {
+		if t.ID == rootID {
+			continue
+		}
+		if p := nodes[t.ParentID]; p != nil {
+			p.Children = append(p.Children, nodes[t.ID])
+		}
+	}
+	root := nodes[rootID]
+	var walk func(n *TreeNode, inherited Status)
+	walk = func(n *TreeNode, st Status) {
+		n.EffectiveStatus = st
+		for _, ch := range n.Children {
+			if st.Closed() {
+				walk(ch, st)
+			} else {
+				walk(ch, ch.Task.Status)
+			}
+		}
+	}
+	walk(root, rootStatus)
+	return root
+}
