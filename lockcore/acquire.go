@@ -115,17 +115,23 @@ func (h *handle) tryKernel(c claim) (bool, error) {
 	return true, nil
 }
 
-// tryFlock makes one non-blocking kernel attempt. A reader first passes the
-// gate, so it never overtakes a writer that is waiting.
+// tryFlock makes one non-blocking kernel attempt. It first passes the gate,
+// so it never overtakes a process that is already waiting: waiters hold the
+// gate, and a process that has just released cannot barge back in ahead
+// of them.
 func (h *handle) tryFlock(mode Mode) (bool, error) {
-	if mode == ModeExclusive {
-		return flockOp(h.fd, unix.LOCK_EX|unix.LOCK_NB)
-	}
 	if ok, err := gate(h.fd, unix.F_WRLCK, false); !ok || err != nil {
 		return false, err
 	}
 	defer gate(h.fd, unix.F_UNLCK, false)
-	return flockOp(h.fd, unix.LOCK_SH|unix.LOCK_NB)
+	return flockOp(h.fd, flockHow(mode)|unix.LOCK_NB)
+}
+
+func flockHow(mode Mode) int {
+	if mode == ModeShared {
+		return unix.LOCK_SH
+	}
+	return unix.LOCK_EX
 }
 
 // joinShared admits one more reader of this process to its shared kernel

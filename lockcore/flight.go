@@ -56,11 +56,7 @@ func (h *handle) blockingLock(mode Mode) error {
 	if _, err := gate(h.fd, unix.F_WRLCK, true); err != nil {
 		return err
 	}
-	how := unix.LOCK_EX
-	if mode == ModeShared {
-		how = unix.LOCK_SH
-	}
-	_, err := flockOp(h.fd, how)
+	_, err := flockOp(h.fd, flockHow(mode))
 	gate(h.fd, unix.F_UNLCK, false)
 	return err
 }

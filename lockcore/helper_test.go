@@ -1,0 +1,129 @@
+package lockcore
+
+import (
+	"bufio"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// waitLimit bounds every wait for a helper; it is a deadline, not a timing
+// assertion.
+const waitLimit = 30 * time.Second
+
+// helper is a re-executed test binary running one role.
+type helper struct {
+	t     *testing.T
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+	lines chan string
+	done  chan struct{}
+}
+
+// startHelper runs role with the given LOCKCORE_TEST_* settings. The helper
+// is killed (by pid) when the test ends, if still running.
+func startHelper(t *testing.T, role string, kv ...string) *helper {
+	t.Helper()
+	return startCmd(t, helperCmd(role, kv...))
+}
+
+func helperCmd(role string, kv ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "LOCKCORE_TEST_ROLE="+role)
+	for i := 0; i+1 < len(kv); i += 2 {
+		cmd.Env = append(cmd.Env, "LOCKCORE_TEST_"+kv[i]+"="+kv[i+1])
+	}
+	cmd.Stderr = os.Stderr
+	return cmd
+}
+
+func startCmd(t *testing.T, cmd *exec.Cmd) *helper {
+	t.Helper()
+	h := &helper{t: t, cmd: cmd, lines: make(chan string, 100), done: make(chan struct{})}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.stdin, err = cmd.StdinPipe(); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start helper: %v", err)
+	}
+	go h.read(out)
+	t.Cleanup(h.kill)
+	return h
+}
+
+func (h *helper) read(r io.Reader) {
+	defer close(h.lines)
+	for sc := bufio.NewScanner(r); sc.Scan(); {
+		h.lines <- sc.Text()
+	}
+}
+
+func (h *helper) pid() int { return h.cmd.Process.Pid }
+
+// expect waits for the helper's next output line and checks its prefix.
+func (h *helper) expect(prefix string) string {
+	h.t.Helper()
+	select {
+	case line, ok := <-h.lines:
+		if !ok || !strings.HasPrefix(line, prefix) {
+			h.t.Fatalf("helper %d said %q (open=%v), want %q", h.pid(), line, ok, prefix)
+		}
+		return line
+	case <-time.After(waitLimit):
+		h.t.Fatalf("helper %d did not say %q within %v", h.pid(), prefix, waitLimit)
+	}
+	return ""
+}
+
+func (h *helper) send(line string) {
+	h.t.Helper()
+	if _, err := io.WriteString(h.stdin, line+"\n"); err != nil {
+		h.t.Fatalf("write to helper %d: %v", h.pid(), err)
+	}
+}
+
+// wait closes stdin and waits for a clean exit.
+func (h *helper) wait() {
+	h.t.Helper()
+	h.stdin.Close()
+	if err := h.cmd.Wait(); err != nil {
+		h.t.Fatalf("helper %d: %v", h.pid(), err)
+	}
+	close(h.done)
+}
+
+// signal sends sig to the helper, by pid.
+func (h *helper) signal(sig syscall.Signal) {
+	h.t.Helper()
+	if err := syscall.Kill(h.pid(), sig); err != nil {
+		h.t.Fatalf("kill -%v %d: %v", sig, h.pid(), err)
+	}
+}
+
+// crash kills the helper with SIGKILL and reaps it.
+func (h *helper) crash() {
+	h.t.Helper()
+	h.signal(syscall.SIGKILL)
+	h.cmd.Wait()
+	close(h.done)
+}
+
+func (h *helper) kill() {
+	select {
+	case <-h.done:
+		return
+	default:
+	}
+	syscall.Kill(h.pid(), syscall.SIGCONT)
+	syscall.Kill(h.pid(), syscall.SIGKILL)
+	h.cmd.Wait()
+	close(h.done)
+}

@@ -1,0 +1,138 @@
+package lockcore
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func testDB(t *testing.T) string {
+	t.Helper()
+	return filepath.Join(t.TempDir(), "data", "astrotask.db")
+}
+
+// quick is a small budget for calls that are expected to give up.
+var quick = Options{MaxRetries: 5, RetryDelay: 10 * time.Millisecond}
+
+func mustAcquire(t *testing.T, l *Lock, mode Mode) {
+	t.Helper()
+	var err error
+	if mode == ModeShared {
+		err = l.AcquireShared(context.Background())
+	} else {
+		err = l.Acquire(context.Background())
+	}
+	if err != nil {
+		t.Fatalf("acquire %s: %v", mode, err)
+	}
+}
+
+// mustBlock checks that f does not return until unblock is called, then
+// that it returns. It narrates instead of sleeping: f must still be running
+// after unblock's preconditions are in place.
+func mustBlock(t *testing.T, f func(), unblock func()) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { f(); close(done) }()
+	select {
+	case <-done:
+		t.Fatal("call did not block")
+	case <-time.After(50 * time.Millisecond):
+		t.Log("call is blocked, as it should be")
+	}
+	unblock()
+	select {
+	case <-done:
+	case <-time.After(waitLimit):
+		t.Fatal("call still blocked after unblock")
+	}
+}
+
+func TestAcquireCreatesDirAndFile(t *testing.T) {
+	db := testDB(t)
+	l := New(db, Options{})
+	if want := filepath.Join(filepath.Dir(db), LockFileName); l.Path() != want {
+		t.Fatalf("Path() = %q, want %q", l.Path(), want)
+	}
+	mustAcquire(t, l, ModeExclusive)
+	if err := l.Release(); err != nil {
+		t.Fatalf("Release() = %v", err)
+	}
+	if err := l.Release(); !errors.Is(err, ErrNotHeld) {
+		t.Fatalf("second Release() = %v, want ErrNotHeld", err)
+	}
+	fi, err := os.Stat(l.Path())
+	if err != nil || !fi.Mode().IsRegular() {
+		t.Fatalf("lock file after release: %v, %v; it must stay", fi, err)
+	}
+}
+
+func TestExclusiveBlocksInProcess(t *testing.T) {
+	db := testDB(t)
+	a, b := New(db, Options{}), New(db, Options{})
+	mustAcquire(t, a, ModeExclusive)
+	if ok, err := b.TryAcquire(); ok || err != nil {
+		t.Fatalf("TryAcquire() while held = %v, %v; want false, nil", ok, err)
+	}
+	mustBlock(t, func() { mustAcquire(t, b, ModeShared) }, func() { a.Release() })
+	b.Release()
+}
+
+func TestSharedAdmitsReadersInProcess(t *testing.T) {
+	db := testDB(t)
+	const n = 8
+	var inside, peak atomic.Int32
+	all := make(chan struct{})
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			l := New(db, Options{})
+			mustAcquire(t, l, ModeShared)
+			if inside.Add(1) == n {
+				close(all)
+			}
+			<-all // every reader is inside at once
+			peak.Store(max(peak.Load(), inside.Load()))
+			inside.Add(-1)
+			l.Release()
+		})
+	}
+	wg.Wait()
+	if peak.Load() != n {
+		t.Fatalf("peak readers = %d, want %d", peak.Load(), n)
+	}
+}
+
+// TestThousandGoroutines: goroutines exclude each other in memory and the
+// race detector sees it through the plain counter.
+func TestThousandGoroutines(t *testing.T) {
+	db := testDB(t)
+	shared := New(db, Options{})
+	var inside atomic.Int32
+	counter := 0
+	var wg sync.WaitGroup
+	for i := range 1000 {
+		wg.Go(func() {
+			l := shared
+			if i%2 == 0 {
+				l = New(db, Options{})
+			}
+			mustAcquire(t, l, ModeExclusive)
+			if n := inside.Add(1); n > 1 {
+				t.Errorf("%d goroutines inside", n)
+			}
+			counter++
+			inside.Add(-1)
+			l.Release()
+		})
+	}
+	wg.Wait()
+	if counter != 1000 {
+		t.Fatalf("counter = %d, want 1000", counter)
+	}
+}
