@@ -1,2 +1,5 @@
-// Package mcpserver holds the astrotask-mcp server; see server and cmd.
+// Package mcpserver is the root of the astrotask-mcp module: the MCP server
+// that shares the Astrotask task database with the astro CLI. The server
+// itself is in package server, the command line in package app, and the
+// binary in cmd/astrotask-mcp.
 package mcpserver

@@ -1,0 +1,147 @@
+// Package app is the astrotask-mcp command: flag and environment parsing,
+// opening the database, and running the server over stdio or HTTP. The
+// binary's main only calls Main.
+package app
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/astrotask/astrotask-go/lockcore"
+	"github.com/astrotask/astrotask-go/mcpserver/server"
+)
+
+// LockTimeoutEnv names the environment variable that sets the lock wait
+// budget when --lock-timeout is not given.
+const LockTimeoutEnv = "ASTROTASK_LOCK_TIMEOUT"
+
+// Config is what the command line and environment ask for.
+type Config struct {
+	// DB is the database path or URL; "" means taskstore.Locate's defaults
+	// (DATABASE_URI, then the git root, then ./data/astrotask.db).
+	DB string
+	// HTTPAddr, when not empty, serves Streamable HTTP on this address
+	// instead of stdio.
+	HTTPAddr string
+	// AllowedHosts are extra host names accepted in Host and Origin headers.
+	AllowedHosts []string
+	// Token is the bearer token HTTP clients must present ("" means none).
+	Token string
+	// Verbose turns on debug logging to stderr.
+	Verbose bool
+	// LockTimeout is how long one operation waits for the database lock;
+	// 0 means lockcore's default budget.
+	LockTimeout time.Duration
+}
+
+// usageError is a bad command line; Main exits 2 for it.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+// httpFlag is --http: a boolean flag that also takes a value, so that
+// `--http` serves on server.DefaultAddr and `--http=ADDR` on ADDR.
+type httpFlag struct{ addr *string }
+
+func (f httpFlag) String() string {
+	if f.addr == nil {
+		return ""
+	}
+	return *f.addr
+}
+
+func (f httpFlag) IsBoolFlag() bool { return true }
+
+func (f httpFlag) Set(s string) error {
+	switch s {
+	case "true":
+		*f.addr = server.DefaultAddr
+	case "false":
+		*f.addr = ""
+	default:
+		if !strings.Contains(s, ":") {
+			return fmt.Errorf("%q is not host:port", s)
+		}
+		*f.addr = s
+	}
+	return nil
+}
+
+// Parse reads the command line (without the program name) and the
+// environment through getenv. Flags win over the environment.
+func Parse(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
+	var cfg Config
+	var lockTimeout, allowed string
+	fs := flag.NewFlagSet("astrotask-mcp", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.DB, "db", "", "database `path or URL` (default: $DATABASE_URI, else data/astrotask.db at the git root or here)")
+	fs.Var(httpFlag{&cfg.HTTPAddr}, "http", "serve Streamable HTTP instead of stdio; --http uses "+server.DefaultAddr+", --http=`ADDR` another address")
+	fs.StringVar(&allowed, "allowed-hosts", "", "comma-separated extra `hosts` accepted in Host/Origin headers (HTTP only)")
+	fs.BoolVar(&cfg.Verbose, "verbose", false, "log debug messages to stderr")
+	fs.StringVar(&lockTimeout, "lock-timeout", "", "how long one operation waits for the database lock, a Go `duration` (default $"+LockTimeoutEnv+", else 5s)")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: astrotask-mcp [flags]\n\n"+
+			"Serves the Astrotask task database to MCP clients over stdio (default) or Streamable HTTP.\n"+
+			"The HTTP transport requires the bearer token in $%s when it is set.\n\nFlags:\n", server.TokenEnv)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return cfg, err
+		}
+		return cfg, &usageError{err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return cfg, &usageError{fmt.Sprintf("unexpected argument %q (flags take values with '=', e.g. --http=127.0.0.1:3001)", fs.Arg(0))}
+	}
+	if lockTimeout == "" {
+		lockTimeout = getenv(LockTimeoutEnv)
+	}
+	if lockTimeout != "" {
+		d, err := parseTimeout(lockTimeout)
+		if err != nil {
+			return cfg, &usageError{err.Error()}
+		}
+		cfg.LockTimeout = d
+	}
+	for _, h := range strings.Split(allowed, ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			cfg.AllowedHosts = append(cfg.AllowedHosts, h)
+		}
+	}
+	cfg.Token = getenv(server.TokenEnv)
+	return cfg, nil
+}
+
+func parseTimeout(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(strings.TrimSpace(s))
+	if err != nil {
+		return 0, fmt.Errorf("invalid lock timeout %q: want a Go duration such as 500ms or 10s", s)
+	}
+	if d <= 0 {
+		return 0, fmt.Errorf("invalid lock timeout %q: must be positive", s)
+	}
+	return d, nil
+}
+
+// LockOptions returns the lock options for the server's operations: the
+// mcp-server process type and a wait budget of timeout (0 means the
+// default budget).
+func LockOptions(timeout time.Duration) lockcore.Options {
+	o := lockcore.Options{ProcessType: server.ProcessType}
+	if timeout <= 0 {
+		return o
+	}
+	if timeout%lockcore.DefaultRetryDelay == 0 {
+		o.RetryDelay = lockcore.DefaultRetryDelay
+		o.MaxRetries = int(timeout / lockcore.DefaultRetryDelay)
+	} else {
+		o.RetryDelay = timeout
+		o.MaxRetries = 1
+	}
+	return o
+}

@@ -1,0 +1,133 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/astrotask/astrotask-go/mcpserver/server"
+	"github.com/astrotask/astrotask-go/taskstore"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// Streams are the process's standard streams. Out carries MCP protocol
+// messages only; everything else goes to Err.
+type Streams struct {
+	In  io.ReadCloser
+	Out io.WriteCloser
+	Err io.Writer
+}
+
+// Main runs the command with args (without the program name) and returns
+// the exit code: 0 on success, 1 when serving fails, 2 for a bad command
+// line.
+func Main(ctx context.Context, args []string, getenv func(string) string, std Streams) int {
+	cfg, err := Parse(args, getenv, std.Err)
+	if err != nil {
+		var ue *usageError
+		switch {
+		case errors.Is(err, flag.ErrHelp):
+			return 0
+		case errors.As(err, &ue):
+			fmt.Fprintf(std.Err, "astrotask-mcp: %v\n", err)
+			return 2
+		}
+	}
+	if err := Run(ctx, cfg, std); err != nil {
+		fmt.Fprintf(std.Err, "astrotask-mcp: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// Run opens the database and serves it until ctx is done or, on stdio, the
+// client closes the connection. The database is opened (and migrated, under
+// the exclusive lock) before the first message is read; no lock is held
+// while the server waits for requests.
+func Run(ctx context.Context, cfg Config, std Streams) error {
+	log := newLogger(std.Err, cfg.Verbose)
+	loc, err := taskstore.Locate(cfg.DB)
+	if err != nil {
+		return err
+	}
+	lockOpts := LockOptions(cfg.LockTimeout)
+	lockOpts.Logger = log.With("component", "lock")
+	store, err := taskstore.Open(ctx, taskstore.Options{
+		DataDir:     dataDir(loc),
+		LockOptions: lockOpts,
+		Verbose:     cfg.Verbose,
+		Logger:      log,
+	})
+	if err != nil {
+		return fmt.Errorf("open task database %s: %w", loc, err)
+	}
+	defer store.Close()
+	log.Debug("database open", "location", loc.String(), "lockBudget", lockOpts.Budget())
+
+	srv := server.New(store, server.Options{Location: loc, LockOptions: lockOpts, Logger: log})
+	if cfg.HTTPAddr == "" {
+		return serveStdio(ctx, srv, std)
+	}
+	return serveHTTP(ctx, srv, cfg, std.Err, log)
+}
+
+// dataDir turns a Location back into the string taskstore.Open locates.
+func dataDir(loc taskstore.Location) string {
+	if loc.Backend == taskstore.BackendPostgres {
+		return loc.URL
+	}
+	return loc.Path
+}
+
+func serveStdio(ctx context.Context, srv *mcp.Server, std Streams) error {
+	err := srv.Run(ctx, &mcp.IOTransport{Reader: std.In, Writer: std.Out})
+	if err == nil || ctx.Err() != nil || errors.Is(err, io.EOF) || errors.Is(err, mcp.ErrConnectionClosed) {
+		return nil
+	}
+	return fmt.Errorf("serve stdio: %w", err)
+}
+
+func serveHTTP(ctx context.Context, srv *mcp.Server, cfg Config, stderr io.Writer, log *slog.Logger) error {
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	addr := ln.Addr().(*net.TCPAddr)
+	fmt.Fprintf(stderr, "astrotask-mcp: serving MCP on http://%s/mcp\n", addr)
+	if !addr.IP.IsLoopback() && cfg.Token == "" {
+		fmt.Fprintf(stderr, "astrotask-mcp: warning: listening beyond loopback without a token; set %s\n", server.TokenEnv)
+	}
+	hs := &http.Server{
+		Handler:           server.Handler(srv, server.HTTPOptions{Token: cfg.Token, AllowedHosts: cfg.AllowedHosts, Logger: log}),
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	done := make(chan error, 1)
+	go func() { done <- hs.Serve(ln) }()
+	select {
+	case err := <-done:
+		return fmt.Errorf("serve http: %w", err)
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdown); err != nil {
+		hs.Close()
+	}
+	return nil
+}
+
+// newLogger logs to stderr: errors only, or everything from debug up when
+// verbose.
+func newLogger(w io.Writer, verbose bool) *slog.Logger {
+	level := slog.LevelError
+	if verbose {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+}

@@ -1,0 +1,20 @@
+// Command astrotask-mcp serves the Astrotask task database to MCP clients
+// (editors and coding agents) over stdio or Streamable HTTP. See
+// `astrotask-mcp --help`.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/astrotask/astrotask-go/mcpserver/app"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := app.Main(ctx, os.Args[1:], os.Getenv, app.Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr})
+	stop()
+	os.Exit(code)
+}

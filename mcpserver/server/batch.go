@@ -1,0 +1,124 @@
+package server
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/astrotask/astrotask-go/taskstore"
+)
+
+// DetailsTitle and DetailsType name the context slice that holds an addTasks
+// task's details.
+const (
+	DetailsTitle = "Details"
+	DetailsType  = "implementation"
+)
+
+// addTasks creates a batch atomically. Tasks with details get a context
+// slice in the same transaction, so a failure leaves nothing behind.
+func (t *tools) addTasks(ctx context.Context, in AddTasksInput) (TasksOutput, error) {
+	batch, err := toBatch(in.Tasks)
+	if err != nil {
+		return TasksOutput{}, err
+	}
+	var created []taskstore.Task
+	add := func(ctx context.Context, s taskstore.Store) error {
+		tasks, err := s.AddTasks(ctx, batch)
+		if err != nil {
+			return err
+		}
+		for i, nt := range in.Tasks {
+			if nt.Details == "" {
+				continue
+			}
+			_, err := s.AddContextSlice(ctx, taskstore.NewContextSlice{
+				TaskID: tasks[i].ID, Title: DetailsTitle, Description: nt.Details, ContextType: DetailsType,
+			})
+			if err != nil {
+				return fmt.Errorf("tasks[%d].details: %w", i, err)
+			}
+		}
+		created = tasks
+		return nil
+	}
+	if hasDetails(in.Tasks) {
+		err = t.store.Transaction(ctx, add)
+	} else {
+		err = add(ctx, t.store)
+	}
+	if err != nil {
+		return TasksOutput{}, err
+	}
+	return TasksOutput{Tasks: created, Count: len(created),
+		Message: fmt.Sprintf("created %d %s", len(created), plural(len(created), "task"))}, nil
+}
+
+func hasDetails(tasks []NewTaskInput) bool {
+	for _, nt := range tasks {
+		if nt.Details != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// toBatch validates the batch's shape (size, indices, enumerations) and
+// converts it; the store validates the rest.
+func toBatch(in []NewTaskInput) ([]taskstore.BatchTask, error) {
+	if len(in) == 0 || len(in) > MaxBatch {
+		return nil, invalid("tasks", "need 1 to %d tasks, got %d", MaxBatch, len(in))
+	}
+	batch := make([]taskstore.BatchTask, len(in))
+	for i, nt := range in {
+		bt, err := toBatchTask(i, nt)
+		if err != nil {
+			return nil, err
+		}
+		batch[i] = bt
+	}
+	return batch, nil
+}
+
+func toBatchTask(i int, nt NewTaskInput) (taskstore.BatchTask, error) {
+	field := func(name string) string { return fmt.Sprintf("tasks[%d].%s", i, name) }
+	bt := taskstore.BatchTask{NewTask: taskstore.NewTask{
+		ParentID: nt.ParentTaskID, Title: nt.Title, Description: nt.Description,
+	}}
+	if nt.Status != "" {
+		st, err := parseStatus(field("status"), nt.Status)
+		if err != nil {
+			return bt, err
+		}
+		bt.Status = st
+	}
+	switch {
+	case nt.PriorityScore != nil:
+		if err := checkScore(field("priorityScore"), *nt.PriorityScore); err != nil {
+			return bt, err
+		}
+		bt.PriorityScore = ptr(*nt.PriorityScore)
+	case nt.Priority != "":
+		score, err := levelScore(field("priority"), nt.Priority)
+		if err != nil {
+			return bt, err
+		}
+		bt.PriorityScore = &score
+	}
+	if nt.ParentIndex != nil {
+		if nt.ParentTaskID != "" {
+			return bt, invalid(field("parentIndex"), "set parentIndex or parentTaskId, not both")
+		}
+		if p := *nt.ParentIndex; p < 0 || p >= i {
+			return bt, invalid(field("parentIndex"), "%d does not name an earlier task of the batch", p)
+		}
+		bt.ParentIndex = ptr(*nt.ParentIndex)
+	}
+	for _, d := range nt.DependsOn {
+		if d < 0 || d >= i {
+			return bt, invalid(field("dependsOn"), "%d does not name an earlier task of the batch", d)
+		}
+	}
+	bt.DependsOn = nt.DependsOn
+	bt.DependsOnIDs = nt.DependsOnIDs
+	return bt, nil
+}

@@ -1,0 +1,178 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/astrotask/astrotask-go/lockcore"
+	"github.com/astrotask/astrotask-go/mcpserver/server"
+	"github.com/astrotask/astrotask-go/taskstore"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// env is one server on a fresh database, connected to a client over the
+// SDK's in-memory transport.
+type env struct {
+	t     *testing.T
+	loc   taskstore.Location
+	store taskstore.Store
+	cs    *mcp.ClientSession
+}
+
+// lockOpts is a short lock budget so that the tests that hold the lock on
+// purpose see the timeout quickly.
+var lockOpts = lockcore.Options{ProcessType: server.ProcessType, MaxRetries: 3, RetryDelay: 100 * time.Millisecond}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	loc, err := taskstore.Locate(filepath.Join(t.TempDir(), "astrotask.db"))
+	if err != nil {
+		t.Fatalf("Locate: %v", err)
+	}
+	store, err := taskstore.Open(t.Context(), taskstore.Options{DataDir: loc.Path, LockOptions: lockOpts})
+	if err != nil {
+		t.Fatalf("taskstore.Open(%s): %v", loc, err)
+	}
+	t.Cleanup(func() { store.Close() })
+	return newEnvWith(t, loc, store)
+}
+
+// newEnvWith serves store over an in-memory transport.
+func newEnvWith(t *testing.T, loc taskstore.Location, store taskstore.Store) *env {
+	t.Helper()
+	srv := server.New(store, server.Options{Location: loc, LockOptions: lockOpts})
+	ct, st := mcp.NewInMemoryTransports()
+	ctx := context.Background()
+	ss, err := srv.Connect(ctx, st, nil)
+	if err != nil {
+		t.Fatalf("server Connect: %v", err)
+	}
+	client := mcp.NewClient(&mcp.Implementation{Name: "test-client", Version: "1"}, nil)
+	cs, err := client.Connect(ctx, ct, nil)
+	if err != nil {
+		t.Fatalf("client Connect: %v", err)
+	}
+	t.Cleanup(func() {
+		cs.Close()
+		ss.Wait()
+	})
+	return &env{t: t, loc: loc, store: store, cs: cs}
+}
+
+// callRaw calls a tool and fails the test on a protocol error.
+func (e *env) callRaw(name string, args any) *mcp.CallToolResult {
+	e.t.Helper()
+	res, err := e.cs.CallTool(context.Background(), &mcp.CallToolParams{Name: name, Arguments: args})
+	if err != nil {
+		e.t.Fatalf("%s(%v): protocol error: %v", name, args, err)
+	}
+	return res
+}
+
+// call invokes a tool that must succeed and decodes its structured content
+// into out. It checks that the text content is the same JSON.
+func call[Out any](e *env, name string, args any) Out {
+	e.t.Helper()
+	res := e.callRaw(name, args)
+	if res.IsError {
+		e.t.Fatalf("%s(%v) = error %q, want success", name, args, text(res))
+	}
+	return decode[Out](e.t, name, res)
+}
+
+func decode[Out any](t *testing.T, name string, res *mcp.CallToolResult) Out {
+	t.Helper()
+	structured, err := json.Marshal(res.StructuredContent)
+	if err != nil {
+		t.Fatalf("%s: marshal structured content: %v", name, err)
+	}
+	if len(res.Content) != 1 {
+		t.Fatalf("%s: got %d content blocks, want 1", name, len(res.Content))
+	}
+	var fromText, fromStructured any
+	if err := json.Unmarshal([]byte(text(res)), &fromText); err != nil {
+		t.Fatalf("%s: text content is not JSON: %v\n%s", name, err, text(res))
+	}
+	json.Unmarshal(structured, &fromStructured)
+	if !jsonEqual(fromText, fromStructured) {
+		t.Fatalf("%s: text content %s differs from structured content %s", name, text(res), structured)
+	}
+	var out Out
+	if err := json.Unmarshal(structured, &out); err != nil {
+		t.Fatalf("%s: decode structured content: %v\n%s", name, err, structured)
+	}
+	return out
+}
+
+func jsonEqual(a, b any) bool {
+	x, _ := json.Marshal(a)
+	y, _ := json.Marshal(b)
+	return string(x) == string(y)
+}
+
+// callErr invokes a tool that must fail with a tool error and returns its
+// one-line reason.
+func (e *env) callErr(name string, args any) string {
+	e.t.Helper()
+	res := e.callRaw(name, args)
+	if !res.IsError {
+		e.t.Fatalf("%s(%v) succeeded with %s, want a tool error", name, args, text(res))
+	}
+	msg := text(res)
+	if msg == "" || strings.Contains(msg, "\n") {
+		e.t.Fatalf("%s(%v) error text %q, want one non-empty line", name, args, msg)
+	}
+	return msg
+}
+
+// wantErr checks that a failing call's reason contains every part.
+func (e *env) wantErr(name string, args any, parts ...string) string {
+	e.t.Helper()
+	msg := e.callErr(name, args)
+	for _, p := range parts {
+		if !strings.Contains(msg, p) {
+			e.t.Errorf("%s(%v) error = %q, want it to contain %q", name, args, msg, p)
+		}
+	}
+	return msg
+}
+
+func text(res *mcp.CallToolResult) string {
+	if len(res.Content) == 0 {
+		return ""
+	}
+	if tc, ok := res.Content[0].(*mcp.TextContent); ok {
+		return tc.Text
+	}
+	return ""
+}
+
+// add creates tasks with addTasks and returns them.
+func (e *env) add(tasks ...map[string]any) []taskstore.Task {
+	e.t.Helper()
+	out := call[server.TasksOutput](e, "addTasks", map[string]any{"tasks": tasks})
+	if len(out.Tasks) != len(tasks) {
+		e.t.Fatalf("addTasks created %d tasks, want %d", len(out.Tasks), len(tasks))
+	}
+	return out.Tasks
+}
+
+func task(title string, kv ...any) map[string]any {
+	m := map[string]any{"title": title}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i].(string)] = kv[i+1]
+	}
+	return m
+}
+
+func ids(tasks []taskstore.Task) []string {
+	out := make([]string, len(tasks))
+	for i, t := range tasks {
+		out[i] = t.ID
+	}
+	return out
+}
