@@ -40,7 +40,7 @@ func (e *LockedError) Error() string {
 func (e *LockedError) Detail() string {
 	s := fmt.Sprintf("lock %s busy after %v and %d attempts", e.Path, e.Waited.Round(time.Millisecond), e.Attempts)
 	if e.PossiblyHung && e.Holder != nil {
-		s += fmt.Sprintf("; holder pid %d possibly hung (held %v)", e.Holder.PID, e.Holder.age().Round(time.Second))
+		s += fmt.Sprintf("; holder pid %d possibly hung (held %v)", e.Holder.PID, e.Holder.age().Round(time.Millisecond))
 	}
 	return s
 }
