@@ -4,12 +4,12 @@ go 1.26.0
 
 require (
 	github.com/astrotask/astrotask-go/lockcore v0.0.0
+	github.com/google/go-cmp v0.7.0
 	modernc.org/sqlite v1.62.0
 )
 
 require (
 	github.com/dustin/go-humanize v1.1.0 // indirect
-	github.com/gofrs/flock v0.13.2 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/mattn/go-isatty v0.0.24 // indirect
 	github.com/ncruces/go-strftime v1.1.0 // indirect

@@ -28,10 +28,10 @@ const sqliteBusyTimeout = 10 * time.Second
 
 type sqliteDialect struct{}
 
-func (sqliteDialect) name() string               { return BackendSQLite }
-func (sqliteDialect) rebind(q string) string     { return questionRebind(q) }
-func (sqliteDialect) timeArg(t time.Time) any    { return formatTime(t) }
-func (sqliteDialect) migrations() fs.FS          { return mustSub(sqliteMigrations, "migrations/sqlite") }
+func (sqliteDialect) name() string            { return BackendSQLite }
+func (sqliteDialect) rebind(q string) string  { return questionRebind(q) }
+func (sqliteDialect) timeArg(t time.Time) any { return formatTime(t) }
+func (sqliteDialect) migrations() fs.FS       { return mustSub(sqliteMigrations, "migrations/sqlite") }
 func (sqliteDialect) upsert(table string, cols []string, key ...string) string {
 	return standardUpsert(table, cols, key...)
 }

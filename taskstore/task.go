@@ -121,7 +121,10 @@ type DeleteOptions struct {
 type StatusOptions struct {
 	// Cascade applies the status to every descendant as well. Cancelled and
 	// archived descendants are left as they are when the new status is
-	// done or in-progress or pending, so cancelled work never becomes done.
+	// done, pending, in-progress or blocked, so cancelled work never
+	// becomes done; done and archived descendants are left as they are
+	// when the new status is cancelled. A descendant left as it is shields
+	// its own subtree. Archived applies to the whole subtree.
 	Cascade bool
 }
 

@@ -2,7 +2,6 @@ package taskstore
 
 import (
 	"context"
-	"strings"
 )
 
 // closedList is the SQL list of closed statuses.
@@ -149,8 +148,9 @@ func protectedFrom(s Status) []Status {
 // UpdateTaskStatus sets a task's status and returns every task changed: the
 // task first, then (with o.Cascade) each descendant whose status changed, in
 // creation order. The cascade never turns cancelled or archived work into
-// done, pending, in-progress or blocked, and never cancels done work;
-// archiving archives the whole subtree.
+// done, pending, in-progress or blocked, and never cancels done work; such
+// a task keeps its status and shields its own subtree. Archiving archives
+// the whole subtree.
 func (s *sqlStore) UpdateTaskStatus(ctx context.Context, id string, st Status, o StatusOptions) ([]Task, error) {
 	if err := ValidateTaskID(id); err != nil {
 		return nil, err
@@ -174,27 +174,26 @@ func (s *sqlStore) UpdateTaskStatus(ctx context.Context, id string, st Status, o
 		if !o.Cascade {
 			return nil
 		}
-		cond := "t.status <> ?"
-		args := []any{id, string(st)}
+		// The walk stops at protected tasks: they shield their subtrees.
+		guard, gargs := "", []any{}
 		if p := protectedFrom(st); len(p) > 0 {
-			cond += " AND t.status NOT IN (" + placeholders(len(p)) + ")"
+			guard = " AND t.status NOT IN (" + placeholders(len(p)) + ")"
 			for _, ps := range p {
-				args = append(args, string(ps))
+				gargs = append(gargs, string(ps))
 			}
 		}
 		sub := `WITH RECURSIVE sub(id) AS (
-				SELECT id FROM tasks WHERE parent_id = ?
+				SELECT t.id FROM tasks t WHERE t.parent_id = ?` + guard + `
 				UNION ALL
-				SELECT t.id FROM tasks t JOIN sub ON t.parent_id = sub.id
-			)`
-		desc, err := c.tasks(ctx, sub+" SELECT "+taskCols+" FROM tasks t WHERE t.id IN (SELECT id FROM sub) AND "+cond+" ORDER BY t.seq", args...)
+				SELECT t.id FROM tasks t JOIN sub ON t.parent_id = sub.id WHERE 1 = 1` + guard + `
+			) `
+		args := append(append(append([]any{id}, gargs...), gargs...), string(st))
+		desc, err := c.tasks(ctx, sub+"SELECT "+taskCols+" FROM tasks t WHERE t.id IN (SELECT id FROM sub) AND t.status <> ? ORDER BY t.seq", args...)
 		if err != nil || len(desc) == 0 {
 			return err
 		}
-		upd := sub + " UPDATE tasks SET status = ?, updated_at = ? WHERE id IN (SELECT id FROM sub) AND " +
-			strings.ReplaceAll(cond, "t.status", "status")
-		uargs := append([]any{id, string(st), c.arg(c.now)}, args[1:]...)
-		if _, err := c.exec(ctx, upd, uargs...); err != nil {
+		uargs := append(append(append([]any{id}, gargs...), gargs...), string(st), c.arg(c.now), string(st))
+		if _, err := c.exec(ctx, sub+"UPDATE tasks SET status = ?, updated_at = ? WHERE id IN (SELECT id FROM sub) AND status <> ?", uargs...); err != nil {
 			return err
 		}
 		for i := range desc {
