@@ -33,7 +33,8 @@ func startHelper(t *testing.T, role string, kv ...string) *helper {
 
 func helperCmd(role string, kv ...string) *exec.Cmd {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "LOCKCORE_TEST_ROLE="+role)
+	// atexit_sleep_ms=0: a race-enabled helper would otherwise linger 1s at exit.
+	cmd.Env = append(os.Environ(), "LOCKCORE_TEST_ROLE="+role, "GORACE=atexit_sleep_ms=0 halt_on_error=1")
 	for i := 0; i+1 < len(kv); i += 2 {
 		cmd.Env = append(cmd.Env, "LOCKCORE_TEST_"+kv[i]+"="+kv[i+1])
 	}

@@ -2,6 +2,7 @@ package lockcore
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -68,13 +69,21 @@ func checkRegular(fd int, path string) error {
 
 // classify maps a system error to its sentinel.
 func classify(op, path string, err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
 	kind := error(nil)
 	switch {
 	case errors.Is(err, unix.EROFS):
 		kind = ErrReadOnly
 	case errors.Is(err, fs.ErrPermission):
 		kind = ErrPermission
-	case errors.Is(err, unix.ELOOP), errors.Is(err, unix.EISDIR), errors.Is(err, unix.ENXIO), errors.Is(err, unix.ENOTDIR):
+	case errors.Is(err, unix.ELOOP):
+		kind, err = ErrNotRegular, fmt.Errorf("found a symlink (%w)", err)
+	case errors.Is(err, unix.EISDIR):
+		kind, err = ErrNotRegular, fmt.Errorf("found a directory (%w)", err)
+	case errors.Is(err, unix.ENXIO), errors.Is(err, unix.ENOTDIR):
 		kind = ErrNotRegular
 	default:
 		return &os.PathError{Op: "lockcore: " + op, Path: path, Err: err}

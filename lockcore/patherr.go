@@ -32,7 +32,7 @@ type PathError struct {
 // Error returns "lockcore: <op> <path>: <kind>[: <err>]".
 func (e *PathError) Error() string {
 	s := fmt.Sprintf("lockcore: %s %s: %v", e.Op, e.Path, e.Kind)
-	if e.Err != nil {
+	if e.Err != nil && e.Err.Error() != e.Kind.Error() {
 		s += ": " + e.Err.Error()
 	}
 	return s

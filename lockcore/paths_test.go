@@ -1,0 +1,122 @@
+package lockcore
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+func TestBadLockPaths(t *testing.T) {
+	for name, setup := range map[string]func(path string) error{
+		"directory": func(p string) error { return os.Mkdir(p, 0o755) },
+		"fifo":      func(p string) error { return unix.Mkfifo(p, 0o644) },
+		"symlink":   func(p string) error { return os.Symlink(filepath.Join(filepath.Dir(p), "target"), p) },
+		"dangling":  func(p string) error { return os.Symlink("/nonexistent/x", p) },
+	} {
+		db := testDB(t)
+		l := New(db, quick)
+		os.MkdirAll(filepath.Dir(l.Path()), 0o755)
+		if err := setup(l.Path()); err != nil {
+			t.Fatal(err)
+		}
+		err := l.Acquire(t.Context())
+		var pe *PathError
+		if !errors.Is(err, ErrNotRegular) || errors.Is(err, ErrLocked) || !errors.As(err, &pe) || pe.Path != l.Path() {
+			t.Fatalf("%s: Acquire = %v, want ErrNotRegular naming the path", name, err)
+		}
+		if _, err := os.Stat(filepath.Join(filepath.Dir(l.Path()), "target")); err == nil {
+			t.Fatalf("%s: symlink target was created", name)
+		}
+		t.Logf("%s: %v", name, err)
+	}
+}
+
+// TestPermissionDenied runs an unprivileged helper (as nobody when the
+// tests run as root) against a directory it cannot write.
+func TestPermissionDenied(t *testing.T) {
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "lockcore.test")
+	copyExecutable(t, os.Args[0], bin)
+	locked := filepath.Join(dir, "locked")
+	os.Mkdir(locked, 0o555)
+	for _, d := range []string{filepath.Dir(dir), dir} {
+		os.Chmod(d, 0o755)
+	}
+	cmd := helperCmd("paths", "DB", filepath.Join(locked, "sub", "a.db"))
+	cmd.Path, cmd.Args[0] = bin, bin
+	if os.Geteuid() == 0 {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	}
+	h := startCmd(t, cmd)
+	if got := h.expect("permission="); !strings.HasPrefix(got, "permission=true readonly=false notregular=false locked=false") {
+		t.Fatalf("helper said %q, want ErrPermission only", got)
+	}
+	h.wait()
+}
+
+func copyExecutable(t *testing.T, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestReadOnlyFilesystem runs a helper in its own mount namespace that
+// mounts a read-only tmpfs: a new lock there, and an existing lock file on a
+// filesystem remounted read-only, both give ErrReadOnly.
+func TestReadOnlyFilesystem(t *testing.T) {
+	cmd := helperCmd("rofs", "DIR", t.TempDir())
+	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWNS}
+	if os.Geteuid() != 0 {
+		cmd.SysProcAttr.Cloneflags |= syscall.CLONE_NEWUSER
+		cmd.SysProcAttr.UidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Geteuid(), Size: 1}}
+		cmd.SysProcAttr.GidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getegid(), Size: 1}}
+	}
+	h := startCmd(t, cmd)
+	for _, what := range []string{"new lock file", "existing lock file"} {
+		if got := h.expect("permission="); !strings.HasPrefix(got, "permission=false readonly=true notregular=false locked=false") {
+			t.Fatalf("%s: helper said %q, want ErrReadOnly only", what, got)
+		}
+	}
+	h.wait()
+}
+
+func TestNetworkFilesystemsRefused(t *testing.T) {
+	for magic, name := range map[int64]string{0x6969: "NFS", 0xff534d42: "CIFS", 0xfe534d42: "SMB2", 0x517b: "SMB", 0x65735546: "FUSE"} {
+		if got, bad := networkFS[magic]; !bad || got != name {
+			t.Errorf("networkFS[%#x] = %q, %v; want %q", magic, got, bad, name)
+		}
+	}
+	if err := checkFS(t.TempDir()); err != nil {
+		t.Fatalf("checkFS(local temp dir) = %v", err)
+	}
+	err := &PathError{Op: "statfs", Path: "/mnt/x", Kind: ErrNetworkFS}
+	if !errors.Is(err, ErrNetworkFS) || errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), "PostgreSQL") {
+		t.Fatalf("network fs error = %v", err)
+	}
+}
+
+// TestLockFileIsCloseOnExec: a child process does not inherit the lock.
+func TestLockFileIsCloseOnExec(t *testing.T) {
+	db := testDB(t)
+	l := New(db, Options{})
+	mustAcquire(t, l, ModeExclusive)
+	defer l.Release()
+	flags, err := unix.FcntlInt(uintptr(l.h.fd), unix.F_GETFD, 0)
+	if err != nil || flags&unix.FD_CLOEXEC == 0 {
+		t.Fatalf("F_GETFD = %#x, %v; want FD_CLOEXEC", flags, err)
+	}
+	// os/exec passes on every descriptor not marked close-on-exec.
+	h := startHelper(t, "fdcheck", "LOCKPATH", l.Path())
+	h.expect("clean")
+	h.wait()
+}

@@ -1,0 +1,153 @@
+package lockcore
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"runtime"
+	"testing"
+	"time"
+)
+
+func TestBudget(t *testing.T) {
+	if got := (Options{}).Budget(); got != 5*time.Second {
+		t.Errorf("Options{}.Budget() = %v, want 5s", got)
+	}
+	if got := (Options{MaxRetries: 3, RetryDelay: time.Second}).Budget(); got != 3*time.Second {
+		t.Errorf("Budget(3, 1s) = %v, want 3s", got)
+	}
+}
+
+// TestContextDeadlineWins: a context deadline sooner than the budget ends
+// the wait with a *LockedError that also wraps context.DeadlineExceeded; a
+// cancel gives the context's error, not ErrLocked.
+func TestContextDeadlineWins(t *testing.T) {
+	db := testDB(t)
+	h := startHelper(t, "hold", "DB", db, "MODE", "exclusive", "PROC", "cli")
+	h.expect("locked")
+	l := New(db, Options{MaxRetries: 1, RetryDelay: time.Hour})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	err := l.Acquire(ctx)
+	var le *LockedError
+	if !errors.As(err, &le) || !errors.Is(err, context.DeadlineExceeded) || le.Waited >= time.Hour {
+		t.Fatalf("Acquire with deadline = %v, want *LockedError wrapping DeadlineExceeded", err)
+	}
+	ctx, cancel = context.WithCancel(context.Background())
+	go cancel()
+	if err := l.AcquireShared(ctx); !errors.Is(err, context.Canceled) || errors.Is(err, ErrLocked) {
+		t.Fatalf("AcquireShared after cancel = %v, want context.Canceled", err)
+	}
+	h.send("release")
+	h.expect("released")
+	mustAcquire(t, l, ModeExclusive)
+}
+
+// TestWokenOnRelease: a waiter makes one kernel attempt, then sleeps in the
+// kernel and is woken by the release; it never polls, so even a RetryDelay
+// of an hour does not delay it.
+func TestWokenOnRelease(t *testing.T) {
+	db := testDB(t)
+	h := startHelper(t, "hold", "DB", db, "MODE", "exclusive", "PROC", "cli")
+	h.expect("locked")
+	var logs logBuffer
+	l := New(db, Options{MaxRetries: 1, RetryDelay: time.Hour, Logger: debugLogger(&logs)})
+	errc := make(chan error)
+	go func() { errc <- l.Acquire(context.Background()) }()
+	deadline := time.Now().Add(waitLimit)
+	for logs.count("waiting for release") == 0 && time.Now().Before(deadline) {
+		runtime.Gosched()
+	}
+	h.send("release")
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	if n := logs.count("lockcore: attempt"); n != 1 {
+		t.Fatalf("%d kernel attempts, want 1 then a wake-up:\n%s", n, logs.String())
+	}
+	l.Release()
+}
+
+// TestCancelLeaksNothing: waiters that give up against a holder in another
+// process leave at most one kernel waiter behind, which lets go as soon as
+// the holder releases; then the goroutine count returns to its baseline and
+// the lock is free.
+func TestCancelLeaksNothing(t *testing.T) {
+	db := testDB(t)
+	base := runtime.NumGoroutine()
+	h := startHelper(t, "hold", "DB", db, "MODE", "exclusive", "PROC", "cli")
+	h.expect("locked")
+	l := New(db, Options{})
+	for i := range 20 {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
+		mode := []Mode{ModeExclusive, ModeShared}[i%2]
+		if err := l.acquire(ctx, mode); !errors.Is(err, ErrLocked) {
+			t.Fatalf("acquire %s against a holder = %v, want ErrLocked", mode, err)
+		}
+		cancel()
+	}
+	h.send("release")
+	h.expect("released")
+	h.wait()
+	waitGoroutines(t, base)
+	mustBeFree(t, db, l)
+}
+
+// TestCancelRacesAcquisition races cancellation against acquisition while
+// two processes keep taking the shared lock.
+func TestCancelRacesAcquisition(t *testing.T) {
+	db := testDB(t)
+	base := runtime.NumGoroutine()
+	var hs []*helper
+	for range 2 {
+		h := startHelper(t, "readloop", "DB", db, "PROC", "x")
+		h.expect("ready")
+		hs = append(hs, h)
+	}
+	l := New(db, Options{})
+	won := 0
+	for i := range 300 {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Duration(rand.IntN(300))*time.Microsecond)
+		if i%5 == 0 {
+			go cancel()
+		}
+		if l.Acquire(ctx) == nil {
+			won++
+			l.Release()
+		}
+		cancel()
+	}
+	for _, h := range hs {
+		h.stdin.Close()
+		h.expect("holds")
+		h.wait()
+	}
+	t.Logf("%d of 300 raced acquisitions won", won)
+	waitGoroutines(t, base)
+	mustBeFree(t, db, l)
+}
+
+func mustBeFree(t *testing.T, db string, l *Lock) {
+	t.Helper()
+	if ok, err := l.TryAcquire(); !ok || err != nil {
+		t.Fatalf("TryAcquire = %v, %v; a lock leaked", ok, err)
+	}
+	l.Release()
+	if st, _ := Inspect(db, Options{}); st.Locked {
+		t.Fatalf("Inspect = %+v, want free", st)
+	}
+}
+
+// waitGoroutines polls, with a deadline, until at most n goroutines remain
+// (the helper's pipe readers have ended by then).
+func waitGoroutines(t *testing.T, n int) {
+	t.Helper()
+	deadline := time.Now().Add(waitLimit)
+	for runtime.NumGoroutine() > n {
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<16)
+			t.Fatalf("%d goroutines, want %d:\n%s", runtime.NumGoroutine(), n, buf[:runtime.Stack(buf, true)])
+		}
+		runtime.Gosched()
+	}
+}
