@@ -34,8 +34,9 @@ type Config struct {
 	// Verbose turns on debug logging to stderr.
 	Verbose bool
 	// LockTimeout is how long one operation waits for the database lock;
-	// 0 means lockcore's default budget.
-	LockTimeout time.Duration
+	// nil means lockcore's default budget, 0 means one attempt without
+	// waiting (as in the CLI).
+	LockTimeout *time.Duration
 }
 
 // usageError is a bad command line; Main exits 2 for it.
@@ -106,7 +107,7 @@ func Parse(args []string, getenv func(string) string, stderr io.Writer) (Config,
 		if err != nil {
 			return cfg, &usageError{err.Error()}
 		}
-		cfg.LockTimeout = d
+		cfg.LockTimeout = &d
 	}
 	for _, h := range strings.Split(allowed, ",") {
 		if h = strings.TrimSpace(h); h != "" {
@@ -122,26 +123,20 @@ func parseTimeout(s string) (time.Duration, error) {
 	if err != nil {
 		return 0, fmt.Errorf("invalid lock timeout %q: want a Go duration such as 500ms or 10s", s)
 	}
-	if d <= 0 {
-		return 0, fmt.Errorf("invalid lock timeout %q: must be positive", s)
+	if d < 0 {
+		return 0, fmt.Errorf("invalid lock timeout %q: must not be negative", s)
 	}
 	return d, nil
 }
 
 // LockOptions returns the lock options for the server's operations: the
-// mcp-server process type and a wait budget of timeout (0 means the
-// default budget).
-func LockOptions(timeout time.Duration) lockcore.Options {
+// mcp-server process type and a wait budget of *timeout (nil means the
+// default budget). lockcore wakes a waiter on release rather than polling,
+// so the budget is one "retry" as long as the timeout, as in the CLI.
+func LockOptions(timeout *time.Duration) lockcore.Options {
 	o := lockcore.Options{ProcessType: server.ProcessType}
-	if timeout <= 0 {
-		return o
-	}
-	if timeout%lockcore.DefaultRetryDelay == 0 {
-		o.RetryDelay = lockcore.DefaultRetryDelay
-		o.MaxRetries = int(timeout / lockcore.DefaultRetryDelay)
-	} else {
-		o.RetryDelay = timeout
-		o.MaxRetries = 1
+	if timeout != nil {
+		o.MaxRetries, o.RetryDelay = 1, max(*timeout, time.Nanosecond)
 	}
 	return o
 }

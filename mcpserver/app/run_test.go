@@ -1,0 +1,55 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// nopWriteCloser is a stdout that cannot be closed.
+type nopWriteCloser struct{ io.Writer }
+
+func (nopWriteCloser) Close() error { return nil }
+
+func TestMainExitCodes(t *testing.T) {
+	var stderr bytes.Buffer
+	std := Streams{In: io.NopCloser(strings.NewReader("")), Out: nopWriteCloser{io.Discard}, Err: &stderr}
+	if code := Main(context.Background(), []string{"--lock-timeout=x"}, env(), std); code != 2 {
+		t.Errorf("Main(--lock-timeout=x) = %d, want 2", code)
+	}
+	if !strings.HasPrefix(stderr.String(), "astrotask-mcp: invalid lock timeout") {
+		t.Errorf("stderr = %q", stderr.String())
+	}
+	stderr.Reset()
+	if code := Main(context.Background(), []string{"--help"}, env(), std); code != 0 {
+		t.Errorf("Main(--help) = %d, want 0", code)
+	}
+	if !strings.Contains(stderr.String(), "-lock-timeout") {
+		t.Errorf("--help output lacks the flags: %q", stderr.String())
+	}
+	stderr.Reset()
+	if code := Main(context.Background(), []string{"--db", "ftp://x/y"}, env(), std); code != 1 {
+		t.Errorf("Main(--db ftp://...) = %d, want 1", code)
+	}
+	if !strings.Contains(stderr.String(), "unsupported URL scheme") {
+		t.Errorf("stderr = %q, want the location error", stderr.String())
+	}
+}
+
+// TestRunStdioEOF serves a client that sends nothing and closes stdin: Run
+// returns cleanly, having created the database and written nothing to
+// stdout.
+func TestRunStdioEOF(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "astrotask.db")
+	var stdout, stderr bytes.Buffer
+	std := Streams{In: io.NopCloser(strings.NewReader("")), Out: nopWriteCloser{&stdout}, Err: &stderr}
+	if err := Run(context.Background(), Config{DB: db}, std); err != nil {
+		t.Fatalf("Run on closed stdin: %v", err)
+	}
+	if stdout.Len() != 0 || stderr.Len() != 0 {
+		t.Errorf("Run wrote stdout %q stderr %q, want nothing", stdout.String(), stderr.String())
+	}
+}

@@ -1,0 +1,197 @@
+package main_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// binary is the astrotask-mcp built once for all tests.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "astrotask-mcp-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "astrotask-mcp")
+	build := exec.Command("go", "build", "-o", binary, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build astrotask-mcp: %v\n%s", err, out)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+var (
+	astroOnce sync.Once
+	astroPath string
+	astroErr  error
+)
+
+// astro builds the astro CLI from the sibling module once, or fails the
+// test: the cross-process tests cannot run without it.
+func astro(t testing.TB) string {
+	t.Helper()
+	astroOnce.Do(func() {
+		astroPath = filepath.Join(filepath.Dir(binary), "astro")
+		build := exec.Command("go", "build", "-o", astroPath, "./cmd/astro")
+		build.Dir = filepath.Join("..", "..", "..", "cli")
+		if out, err := build.CombinedOutput(); err != nil {
+			astroErr = fmt.Errorf("build astro in %s: %v\n%s", build.Dir, err, out)
+		}
+	})
+	if astroErr != nil {
+		t.Fatal(astroErr)
+	}
+	return astroPath
+}
+
+// cleanEnv is the environment for child processes: the test's own, without
+// anything that would point them at another database or change their
+// budgets.
+func cleanEnv(extra ...string) []string {
+	var out []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		switch k {
+		case "DATABASE_URI", "ASTROTASK_LOCK_TIMEOUT", "ASTROTASK_MCP_TOKEN":
+			continue
+		}
+		out = append(out, kv)
+	}
+	return append(out, extra...)
+}
+
+// syncBuffer is a bytes.Buffer safe for a child's stderr and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// session is one astrotask-mcp process driven by the Go SDK client over
+// stdio.
+type session struct {
+	*mcp.ClientSession
+	t      testing.TB
+	stderr *syncBuffer
+}
+
+// start runs astrotask-mcp with args and connects to it. The process is
+// stopped at the end of the test.
+func start(t testing.TB, env []string, args ...string) *session {
+	t.Helper()
+	s, err := startErr(env, args...)
+	if err != nil {
+		t.Fatalf("start astrotask-mcp %v: %v", args, err)
+	}
+	s.t = t
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func startErr(env []string, args ...string) (*session, error) {
+	cmd := exec.Command(binary, args...)
+	cmd.Env = cleanEnv(env...)
+	stderr := &syncBuffer{}
+	cmd.Stderr = stderr
+	client := mcp.NewClient(&mcp.Implementation{Name: "e2e", Version: "1"}, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cs, err := client.Connect(ctx, &mcp.CommandTransport{Command: cmd}, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%v (stderr: %s)", err, stderr.String())
+	}
+	return &session{ClientSession: cs, stderr: stderr}, nil
+}
+
+// call invokes a tool and fails the test on a protocol error.
+func (s *session) call(name string, args any) *mcp.CallToolResult {
+	s.t.Helper()
+	res, err := s.CallTool(context.Background(), &mcp.CallToolParams{Name: name, Arguments: args})
+	if err != nil {
+		s.t.Fatalf("%s: protocol error: %v (server stderr: %s)", name, err, s.stderr.String())
+	}
+	return res
+}
+
+// ok invokes a tool that must succeed and decodes its structured content.
+func ok[Out any](s *session, name string, args any) Out {
+	s.t.Helper()
+	res := s.call(name, args)
+	if res.IsError {
+		s.t.Fatalf("%s(%v) = error %q, want success", name, args, text(res))
+	}
+	b, _ := json.Marshal(res.StructuredContent)
+	if got := text(res); !jsonSame(got, string(b)) {
+		s.t.Fatalf("%s: text %s differs from structured content %s", name, got, b)
+	}
+	var out Out
+	if err := json.Unmarshal(b, &out); err != nil {
+		s.t.Fatalf("%s: decode %s: %v", name, b, err)
+	}
+	return out
+}
+
+func jsonSame(a, b string) bool {
+	var x, y any
+	if json.Unmarshal([]byte(a), &x) != nil || json.Unmarshal([]byte(b), &y) != nil {
+		return false
+	}
+	xa, _ := json.Marshal(x)
+	yb, _ := json.Marshal(y)
+	return bytes.Equal(xa, yb)
+}
+
+func text(res *mcp.CallToolResult) string {
+	if len(res.Content) > 0 {
+		if tc, ok := res.Content[0].(*mcp.TextContent); ok {
+			return tc.Text
+		}
+	}
+	return ""
+}
+
+func dbPath(t testing.TB) string {
+	return filepath.Join(t.TempDir(), "astrotask.db")
+}
+
+// within polls cond until it holds or the deadline passes.
+func within(t testing.TB, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", d, what)
+		}
+		runtime.Gosched()
+		time.Sleep(5 * time.Millisecond)
+	}
+}
