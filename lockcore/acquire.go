@@ -49,7 +49,7 @@ func (h *handle) kernelAcquire(w *waiter, c claim) (attempts int, err error) {
 				h.mu.Unlock()
 				return attempts, nil
 			}
-			wait = h.drained
+			wait = h.drainedChan()
 		case h.flight != nil && h.flight.mode == c.mode:
 			f = h.flight
 			f.waiters++
@@ -65,7 +65,7 @@ func (h *handle) kernelAcquire(w *waiter, c claim) (attempts int, err error) {
 			c.log.Debug("lockcore: busy, waiting for release", "path", h.path, "mode", c.mode)
 			f = h.startFlight(c)
 		default:
-			wait = h.drained
+			wait = h.drainedChan()
 		}
 		h.mu.Unlock()
 		if f != nil {
@@ -115,15 +115,13 @@ func (h *handle) tryKernel(c claim) (bool, error) {
 	return true, nil
 }
 
-// tryFlock makes one non-blocking kernel attempt. It first passes the gate,
-// so it never overtakes a process that is already waiting: waiters hold the
-// gate, and a process that has just released cannot barge back in ahead
-// of them.
+// tryFlock makes one non-blocking kernel attempt, unless a process is
+// already waiting (it holds the gate): then this one queues too, so a
+// process that has just released cannot barge back in ahead of it.
 func (h *handle) tryFlock(mode Mode) (bool, error) {
-	if ok, err := gate(h.fd, unix.F_WRLCK, false); !ok || err != nil {
-		return false, err
+	if gateBusy(h.fd) {
+		return false, nil
 	}
-	defer gate(h.fd, unix.F_UNLCK, false)
 	return flockOp(h.fd, flockHow(mode)|unix.LOCK_NB)
 }
 

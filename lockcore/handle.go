@@ -27,12 +27,13 @@ type handle struct {
 	kmode   Mode          // kernel lock held by this process, "" if none
 	readers int           // shared holders in this process
 	closed  bool          // a writer waits at the gate: readers may not join
-	drained chan struct{} // closed and replaced when the kernel lock is dropped
+	drained chan struct{} // if not nil, closed when the kernel lock is dropped
 	flight  *flight       // the kernel acquisition in progress, if any
+	tmpl    recordTemplate
 }
 
 func newHandle(path string, fd int) *handle {
-	return &handle{path: path, fd: fd, sem: semaphore.NewWeighted(writerWeight), drained: make(chan struct{})}
+	return &handle{path: path, fd: fd, sem: semaphore.NewWeighted(writerWeight)}
 }
 
 func closeFD(fd int) { unix.Close(fd) }
@@ -41,8 +42,19 @@ func closeFD(fd int) { unix.Close(fd) }
 func (h *handle) unlockKernel() {
 	flockOp(h.fd, unix.LOCK_UN)
 	h.kmode, h.readers, h.closed = "", 0, false
-	close(h.drained)
-	h.drained = make(chan struct{})
+	if h.drained != nil {
+		close(h.drained)
+		h.drained = nil
+	}
+}
+
+// drainedChan returns a channel closed when the kernel lock is dropped.
+// h.mu must be held.
+func (h *handle) drainedChan() <-chan struct{} {
+	if h.drained == nil {
+		h.drained = make(chan struct{})
+	}
+	return h.drained
 }
 
 // releaseMode gives back one hold of mode. h.mu must be held.

@@ -61,3 +61,19 @@ func TestEncodeIsFixedSizeJSON(t *testing.T) {
 		}
 	}
 }
+
+func TestTemplateMatchesEncode(t *testing.T) {
+	var tmpl recordTemplate
+	for _, li := range []LockInfo{
+		newRecord("cli", ModeExclusive),
+		newRecord("mcp-server", ModeShared),
+		{PID: 3, Timestamp: -5, Host: "h\"x", Process: strings.Repeat("p", 600)},
+	} {
+		for _, ts := range []int64{0, 1, 1795721701620, -1} {
+			li.Timestamp = ts
+			if got, want := tmpl.render(li), li.encode(RecordSize); string(got) != string(want) {
+				t.Fatalf("render(%+v) =\n%q\nwant\n%q", li, got, want)
+			}
+		}
+	}
+}

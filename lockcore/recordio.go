@@ -20,7 +20,11 @@ func (h *handle) writeRecord(li LockInfo) error {
 	if size > maxRecordRead {
 		size = RecordSize
 	}
-	if _, err := unix.Pwrite(h.fd, li.encode(size), 0); err != nil {
+	rec := h.tmpl.render(li)
+	if size != RecordSize {
+		rec = li.encode(size)
+	}
+	if _, err := unix.Pwrite(h.fd, rec, 0); err != nil {
 		return fmt.Errorf("lockcore: write record %s: %w", h.path, err)
 	}
 	if st.Size > int64(size) {
