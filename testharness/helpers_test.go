@@ -1,0 +1,122 @@
+package testharness
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/astrotask/astrotask-go/testharness/internal/harness"
+)
+
+// Deadlines for polling. They only bound how long a broken run hangs; no
+// outcome depends on them.
+const (
+	readyWithin = 60 * time.Second
+	runWithin   = 3 * time.Minute
+)
+
+// generous is a wait budget no healthy run comes near, for processes whose
+// acquisitions must all succeed.
+var generous = harness.Args{MaxRetries: 1200, RetryDelay: 100 * time.Millisecond}
+
+// start starts a child playing role and stops it when the test ends.
+func start(t *testing.T, name, role string, a harness.Args) *harness.Child {
+	t.Helper()
+	built(t)
+	c, err := harness.Start(selfBin, name, role, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Stop)
+	return c
+}
+
+// expect waits for the child's next line starting with prefix.
+func expect(t *testing.T, c *harness.Child, prefix string) string {
+	t.Helper()
+	line, err := c.Expect(prefix, readyWithin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return line
+}
+
+// waitExit waits for a child to exit successfully.
+func waitExit(t *testing.T, c *harness.Child) {
+	t.Helper()
+	if err := c.Wait(runWithin); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// newCounterDB creates a counter database in a fresh directory.
+func newCounterDB(t *testing.T) (dir, db string) {
+	t.Helper()
+	dir = t.TempDir()
+	db = filepath.Join(dir, "counter.db")
+	if err := harness.InitCounter(context.Background(), db); err != nil {
+		t.Fatal(err)
+	}
+	return dir, db
+}
+
+// readLogs parses the event log of each child; logPath names a child's log.
+func readLogs(t *testing.T, children []*harness.Child, logPath func(*harness.Child) string) []harness.Log {
+	t.Helper()
+	var logs []harness.Log
+	for _, c := range children {
+		lg, err := harness.ReadLog(logPath(c), c.Name, c.KilledAt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		logs = append(logs, lg)
+	}
+	return logs
+}
+
+// sweep sweeps the intervals of every log and fails on any overlap.
+func sweep(t *testing.T, logs []harness.Log) harness.SweepResult {
+	t.Helper()
+	var ivs []harness.Interval
+	for _, lg := range logs {
+		ivs = append(ivs, lg.Intervals...)
+	}
+	res := harness.Sweep(ivs)
+	t.Logf("swept %d intervals: %d overlaps, %d shared-shared overlaps", res.Intervals, res.Overlaps, res.SharedOverlaps)
+	if res.Overlaps != 0 {
+		t.Errorf("Sweep: %d overlaps, want 0; first: %v", res.Overlaps, res.Examples)
+	}
+	return res
+}
+
+// checkCounter verifies the counter database: integrity ok, no lost update,
+// and every acknowledged write present. It returns the state.
+func checkCounter(t *testing.T, db string, logs []harness.Log, owner func(harness.Log) string) harness.CounterState {
+	t.Helper()
+	st, err := harness.CheckCounter(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Integrity != "ok" {
+		t.Errorf("PRAGMA integrity_check = %q, want ok", st.Integrity)
+	}
+	if st.Counter != st.Writes || st.DupN != 0 {
+		t.Errorf("counter = %d after %d committed writes (%d values written twice), want equal and 0: lost updates",
+			st.Counter, st.Writes, st.DupN)
+	}
+	acked := 0
+	for _, lg := range logs {
+		for _, seq := range lg.Acks {
+			acked++
+			if !st.Present[harness.WriteKey(owner(lg), seq)] {
+				t.Errorf("acknowledged write %s/%d is missing", owner(lg), seq)
+			}
+		}
+	}
+	t.Logf("counter %d, %d committed writes, %d acknowledged, integrity %s", st.Counter, st.Writes, acked, st.Integrity)
+	return st
+}
+
+func name(prefix string, i int) string { return fmt.Sprintf("%s%d", prefix, i) }

@@ -1,0 +1,75 @@
+package harness
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// BlockedPIDs returns the processes blocked in flock(2) on the file at path,
+// read from /proc/locks (Linux). A waiter that shows up here is inside the
+// kernel and will be granted the lock the moment the holder lets go.
+func BlockedPIDs(path string) ([]int, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	st := fi.Sys().(*syscall.Stat_t)
+	key := fmt.Sprintf("%02x:%02x:%d", unix.Major(st.Dev), unix.Minor(st.Dev), st.Ino)
+	data, err := os.ReadFile("/proc/locks")
+	if err != nil {
+		return nil, err
+	}
+	var pids []int
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		// "3: -> FLOCK  ADVISORY  WRITE 1234 fd:01:5678 0 EOF"
+		f := strings.Fields(sc.Text())
+		if len(f) < 7 || f[1] != "->" || f[2] != "FLOCK" || f[6] != key {
+			continue
+		}
+		if pid, err := strconv.Atoi(f[5]); err == nil {
+			pids = append(pids, pid)
+		}
+	}
+	return pids, sc.Err()
+}
+
+// Poll calls cond every millisecond until it reports true, returns an
+// error, or d passes.
+func Poll(d time.Duration, what string, cond func() (bool, error)) error {
+	deadline := time.Now().Add(d)
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	for {
+		ok, err := cond()
+		if err != nil || ok {
+			return err
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%s: not within %v", what, d)
+		}
+		<-tick.C
+	}
+}
+
+// AwaitBlocked waits at most d until process pid is blocked in flock on the
+// file at path.
+func AwaitBlocked(path string, pid int, d time.Duration) error {
+	return Poll(d, fmt.Sprintf("pid %d blocked on %s", pid, path), func() (bool, error) {
+		pids, err := BlockedPIDs(path)
+		for _, p := range pids {
+			if p == pid {
+				return true, nil
+			}
+		}
+		return false, err
+	})
+}
