@@ -1,0 +1,224 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/astrotask/astrotask-go/taskstore"
+	"github.com/urfave/cli/v2"
+)
+
+// MCPServerCommand is the command editors are told to start.
+const MCPServerCommand = "astrotask-mcp"
+
+// MCPServerName is the key of the server entry in an editor's MCP config.
+const MCPServerName = "astrotask"
+
+// ClaudeDesktopConfigEnv overrides where `init --editor claude-desktop`
+// writes (the --config-file flag wins over it).
+const ClaudeDesktopConfigEnv = "ASTROTASK_CLAUDE_DESKTOP_CONFIG"
+
+// Editors lists the values of `init --editor`.
+var Editors = []string{"claude-code", "cursor", "vscode", "claude-desktop"}
+
+func initCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "init",
+		Usage:     "create the database and optionally register astrotask-mcp with an editor",
+		UsageText: "astro init [--editor claude-code|cursor|vscode|claude-desktop] [--force] [--config-file PATH]",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "editor", Usage: "write this editor's MCP configuration: " + strings.Join(Editors, ", ")},
+			&cli.BoolFlag{Name: "force", Usage: "replace our entry in an existing configuration file"},
+			&cli.StringFlag{Name: "config-file", Usage: "where to write the configuration (default: the editor's usual place; for claude-desktop also $" + ClaudeDesktopConfigEnv + ")"},
+		},
+		Action: func(c *cli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
+			editor := c.String("editor")
+			if editor != "" && !contains(Editors, editor) {
+				return usagef("unknown editor %q: want one of %s", editor, strings.Join(Editors, ", "))
+			}
+			if editor == "" && c.IsSet("config-file") {
+				return usagef("--config-file needs --editor")
+			}
+			var path string
+			if editor != "" {
+				var err error
+				if path, err = e.configPath(editor, c.String("config-file")); err != nil {
+					return err
+				}
+				if _, err := os.Stat(path); err == nil && !c.Bool("force") {
+					return &ConfigExistsError{Path: path}
+				}
+			}
+			return e.withStore(c, func(ctx context.Context, s *settings, st taskstore.Store) error {
+				loc, err := s.locate()
+				if err != nil {
+					return err
+				}
+				res := initResult{Database: dbArg(loc)}
+				if editor != "" {
+					if err := writeEditorConfig(path, editor, res.Database, c.Bool("force")); err != nil {
+						return err
+					}
+					res.Editor, res.ConfigFile = editor, path
+				}
+				if s.json {
+					return writeJSON(e.stdout, res)
+				}
+				fmt.Fprintf(e.stdout, "Database ready at %s\n", res.Database)
+				if editor != "" {
+					fmt.Fprintf(e.stdout, "Wrote the %s MCP configuration to %s (command %s)\n", editor, res.ConfigFile, MCPServerCommand)
+				}
+				return nil
+			})
+		},
+	}
+}
+
+// initResult is the JSON shape of `init`.
+type initResult struct {
+	Database   string `json:"database"`
+	Editor     string `json:"editor,omitempty"`
+	ConfigFile string `json:"configFile,omitempty"`
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// dbArg is what the editor passes to astrotask-mcp --db: the absolute
+// database path, or the URL as given for a PostgreSQL database.
+func dbArg(loc taskstore.Location) string {
+	if loc.Backend == taskstore.BackendPostgres {
+		return loc.URL
+	}
+	if abs, err := filepath.Abs(loc.Path); err == nil {
+		return abs
+	}
+	return loc.Path
+}
+
+// configPath is where an editor reads its MCP servers from. Project-level
+// files go in the project directory: the git root, else the current
+// directory.
+func (e *env) configPath(editor, override string) (string, error) {
+	if override != "" {
+		return filepath.Abs(override)
+	}
+	if editor == "claude-desktop" {
+		if p := e.getenv(ClaudeDesktopConfigEnv); p != "" {
+			return filepath.Abs(p)
+		}
+		dir, err := os.UserConfigDir()
+		if err != nil {
+			return "", fmt.Errorf("find the Claude Desktop configuration: %w", err)
+		}
+		return filepath.Join(dir, "Claude", "claude_desktop_config.json"), nil
+	}
+	root, err := projectDir()
+	if err != nil {
+		return "", err
+	}
+	switch editor {
+	case "cursor":
+		return filepath.Join(root, ".cursor", "mcp.json"), nil
+	case "vscode":
+		return filepath.Join(root, ".vscode", "mcp.json"), nil
+	default: // claude-code
+		return filepath.Join(root, ".mcp.json"), nil
+	}
+}
+
+// projectDir is the git root above the working directory, or the working
+// directory itself.
+func projectDir() (string, error) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", fmt.Errorf("find project directory: %w", err)
+	}
+	for dir := wd; ; {
+		if _, err := os.Stat(filepath.Join(dir, ".git")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return wd, nil
+		}
+		dir = parent
+	}
+}
+
+// serverEntry is the configuration of astrotask-mcp for one editor. VS Code
+// names the transport; the others assume stdio.
+func serverEntry(editor, db string) map[string]any {
+	entry := map[string]any{"command": MCPServerCommand, "args": []string{"--db", db}}
+	if editor == "vscode" {
+		entry["type"] = "stdio"
+	}
+	return entry
+}
+
+// serversKey is the top-level key holding the servers: VS Code uses
+// "servers", the others "mcpServers".
+func serversKey(editor string) string {
+	if editor == "vscode" {
+		return "servers"
+	}
+	return "mcpServers"
+}
+
+// ConfigExistsError is returned by init when the configuration file exists
+// and --force was not given.
+type ConfigExistsError struct {
+	Path string
+}
+
+func (e *ConfigExistsError) Error() string {
+	return fmt.Sprintf("%s already exists; nothing was changed (use --force to add or replace the %q server in it)", e.Path, MCPServerName)
+}
+
+// writeEditorConfig writes the editor's configuration file. An existing
+// file is left alone without force; with force, its other settings and
+// servers are kept and only our entry is set (a file that is not a JSON
+// object is replaced).
+func writeEditorConfig(path, editor, db string, force bool) error {
+	cfg := map[string]any{}
+	old, err := os.ReadFile(path)
+	switch {
+	case err == nil && !force:
+		return &ConfigExistsError{Path: path}
+	case err == nil:
+		if json.Unmarshal(old, &cfg) != nil || cfg == nil {
+			cfg = map[string]any{}
+		}
+	case !errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("read %s: %w", path, err)
+	}
+	key := serversKey(editor)
+	servers, _ := cfg[key].(map[string]any)
+	if servers == nil {
+		servers = map[string]any{}
+	}
+	servers[MCPServerName] = serverEntry(editor, db)
+	cfg[key] = servers
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if _, err := writeFileAtomic(path, cfg); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}

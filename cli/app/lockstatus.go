@@ -1,0 +1,169 @@
+package app
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/astrotask/astrotask-go/lockcore"
+	"github.com/astrotask/astrotask-go/taskstore"
+	"github.com/urfave/cli/v2"
+)
+
+// lockStatusCommand is `astro task lock-status`. It never opens the
+// database, so it answers while another process holds the lock.
+func lockStatusCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "lock-status",
+		Usage:     "show who holds the database lock; --force clears a record left by a dead process",
+		UsageText: "astro task lock-status [--verbose] [--force] [--json] [--stale-timeout 30s]",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "force", Usage: "clear a lock record left by a process that is gone (never touches a live holder)"},
+			&cli.DurationFlag{Name: "stale-timeout", Usage: "call a holder possibly hung after holding this long", Value: lockcore.DefaultStaleTimeout},
+		},
+		Action: func(c *cli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
+			s, err := e.settings(c)
+			if err != nil {
+				return err
+			}
+			if c.Duration("stale-timeout") <= 0 {
+				return usagef("--stale-timeout must be positive")
+			}
+			loc, err := s.locate()
+			if err != nil {
+				return err
+			}
+			lo := s.lockOptions()
+			lo.StaleTimeout = c.Duration("stale-timeout")
+			st, err := taskstore.InspectLock(c.Context, loc, lo)
+			if err != nil {
+				return fmt.Errorf("inspect lock: %w", err)
+			}
+			if !c.Bool("force") {
+				if s.json {
+					return writeJSON(e.stdout, st)
+				}
+				e.printLockStatus(st, s.verbose)
+				return nil
+			}
+			return e.forceClear(c, s, loc, lo, st)
+		},
+	}
+}
+
+// forceClear is lock-status --force: it clears a leftover or unreadable
+// record when the lock is free, and refuses, changing nothing, when a
+// process holds the lock.
+func (e *env) forceClear(c *cli.Context, s *settings, loc taskstore.Location, lo lockcore.Options, before lockcore.Status) error {
+	if before.Locked {
+		return refuseForce(before)
+	}
+	cleared, err := taskstore.ClearStaleLock(c.Context, loc)
+	if errors.Is(err, lockcore.ErrLocked) {
+		// Someone took the lock between the inspection and the clear.
+		now, ierr := taskstore.InspectLock(c.Context, loc, lo)
+		if ierr != nil || !now.Locked {
+			return fmt.Errorf("clear lock record: %w", err)
+		}
+		return refuseForce(now)
+	}
+	if err != nil {
+		return fmt.Errorf("clear lock record: %w", err)
+	}
+	after, err := taskstore.InspectLock(c.Context, loc, lo)
+	if err != nil {
+		return fmt.Errorf("inspect lock: %w", err)
+	}
+	if s.json {
+		return writeJSON(e.stdout, forceResult{Status: after, Cleared: cleared})
+	}
+	switch {
+	case !cleared:
+		fmt.Fprintln(e.stdout, "Database is not locked; there was nothing to clear.")
+	case before.Leftover && before.Holder != nil:
+		fmt.Fprintf(e.stdout, "Cleared the lock record left by pid %d, which is no longer running. The lock is free.\n", before.Holder.PID)
+	default:
+		fmt.Fprintln(e.stdout, "Cleared an unreadable lock record. The lock is free.")
+	}
+	if s.verbose {
+		fmt.Fprintf(e.stdout, "Lock file: %s\n", after.Path)
+	}
+	return nil
+}
+
+// refuseForce is the error of --force against a live holder: it names the
+// process to stop.
+func refuseForce(st lockcore.Status) error {
+	return fmt.Errorf("Database is locked by %s; stop that process to release it. Nothing was changed.", holderName(st))
+}
+
+// forceResult is the JSON shape of lock-status --force: the status after
+// the clear plus whether a record was cleared.
+type forceResult struct {
+	Status  lockcore.Status
+	Cleared bool
+}
+
+// MarshalJSON adds "cleared" to the lock status object.
+func (r forceResult) MarshalJSON() ([]byte, error) {
+	b, err := json.Marshal(r.Status)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	m["cleared"] = r.Cleared
+	return json.Marshal(m)
+}
+
+func (e *env) printLockStatus(st lockcore.Status, verbose bool) {
+	w := e.stdout
+	if !st.Locked {
+		switch {
+		case st.Leftover && st.Holder != nil:
+			fmt.Fprintf(w, "Database is not locked (a lock record was left by pid %d, which is no longer running; the lock is free)\n", st.Holder.PID)
+		case st.RecordError != "":
+			fmt.Fprintf(w, "Database is not locked (the lock record is unreadable: %s; the lock is free)\n", st.RecordError)
+		default:
+			fmt.Fprintln(w, "Database is not locked")
+		}
+		if verbose {
+			fmt.Fprintf(w, "  Lock file: %s\n", st.Path)
+		}
+		return
+	}
+	fmt.Fprintln(w, e.paint(ansiYellow, "Database is locked"))
+	row := func(k, v string) { fmt.Fprintf(w, "  %-10s %s\n", k+":", v) }
+	if h := st.Holder; h != nil {
+		row("Process", h.Process)
+		row("PID", fmt.Sprint(h.PID))
+		row("Host", h.Host)
+	} else {
+		row("Holder", "another process (the lock record is unreadable: "+st.RecordError+")")
+	}
+	row("Mode", string(st.Mode))
+	if st.Readers > 1 {
+		row("Readers", fmt.Sprint(st.Readers))
+	}
+	row("Held for", roundAge(st.Age).String())
+	if st.Verified {
+		row("Verified", "yes, the holder is alive")
+	} else {
+		row("Verified", "no, the holder could not be confirmed alive on this host")
+	}
+	if st.PossiblyHung {
+		row("Warning", e.paint(ansiRed, "possibly hung: held longer than the stale timeout"))
+	}
+	if verbose {
+		if st.Holder != nil {
+			row("Since", time.UnixMilli(st.Holder.Timestamp).UTC().Format(time.RFC3339Nano))
+		}
+		row("Lock file", st.Path)
+	}
+}

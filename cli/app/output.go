@@ -1,0 +1,131 @@
+package app
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/astrotask/astrotask-go/taskstore"
+)
+
+// writeJSON prints v as indented JSON followed by a newline.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("write json: %w", err)
+	}
+	return nil
+}
+
+// ANSI colours used by the human format.
+const (
+	ansiReset  = "\x1b[0m"
+	ansiBold   = "\x1b[1m"
+	ansiDim    = "\x1b[2m"
+	ansiRed    = "\x1b[31m"
+	ansiGreen  = "\x1b[32m"
+	ansiYellow = "\x1b[33m"
+	ansiCyan   = "\x1b[36m"
+)
+
+// paint wraps s in an ANSI colour when colour is on.
+func (e *env) paint(color, s string) string {
+	if !e.color || color == "" {
+		return s
+	}
+	return color + s + ansiReset
+}
+
+// statusColor is the colour of a status in the human format.
+func statusColor(s taskstore.Status) string {
+	switch s {
+	case taskstore.StatusInProgress:
+		return ansiYellow
+	case taskstore.StatusBlocked:
+		return ansiRed
+	case taskstore.StatusDone:
+		return ansiGreen
+	case taskstore.StatusCancelled, taskstore.StatusArchived:
+		return ansiDim
+	}
+	return ""
+}
+
+// glyph is the status mark used by lists and trees.
+func glyph(s taskstore.Status) string {
+	switch s {
+	case taskstore.StatusInProgress:
+		return "[>]"
+	case taskstore.StatusBlocked:
+		return "[!]"
+	case taskstore.StatusDone:
+		return "[x]"
+	case taskstore.StatusCancelled:
+		return "[-]"
+	case taskstore.StatusArchived:
+		return "[=]"
+	}
+	return "[ ]"
+}
+
+// priority renders a score as "high (80)".
+func priority(score int) string {
+	return fmt.Sprintf("%s (%d)", taskstore.PriorityLevel(score), score)
+}
+
+// taskLine is the one-line form of a task used by list, done and next.
+func (e *env) taskLine(t taskstore.Task) string {
+	return fmt.Sprintf("%s %-14s %-12s %-13s %s",
+		e.paint(statusColor(t.Status), glyph(t.Status)),
+		e.paint(ansiBold, t.ID),
+		e.paint(statusColor(t.Status), string(t.Status)),
+		priority(t.PriorityScore),
+		t.Title)
+}
+
+// printTaskLines prints tasks one a line, or empty when there are none.
+func (e *env) printTaskLines(tasks []taskstore.Task, empty string) {
+	if len(tasks) == 0 {
+		fmt.Fprintln(e.stdout, empty)
+		return
+	}
+	for _, t := range tasks {
+		fmt.Fprintln(e.stdout, e.taskLine(t))
+	}
+}
+
+// printTask prints the detailed form of a task used by get, add and update.
+func (e *env) printTask(t taskstore.Task) {
+	parent := t.ParentID
+	if parent == "" || parent == taskstore.ProjectRootID {
+		parent = "(top level)"
+	}
+	rows := [][2]string{
+		{"ID", e.paint(ansiBold, t.ID)},
+		{"Title", t.Title},
+		{"Status", e.paint(statusColor(t.Status), string(t.Status))},
+		{"Priority", priority(t.PriorityScore)},
+		{"Parent", parent},
+	}
+	if t.Description != "" {
+		rows = append(rows, [2]string{"Description", oneLine(t.Description)})
+	}
+	if t.PRD != "" {
+		rows = append(rows, [2]string{"PRD", oneLine(t.PRD)})
+	}
+	rows = append(rows,
+		[2]string{"Created", t.CreatedAt.UTC().Format(time.RFC3339)},
+		[2]string{"Updated", t.UpdatedAt.UTC().Format(time.RFC3339)})
+	for _, r := range rows {
+		fmt.Fprintf(e.stdout, "%-12s %s\n", r[0]+":", r[1])
+	}
+}
+
+// oneLine keeps multi-line text on one indented block.
+func oneLine(s string) string {
+	return strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n             ")
+}

@@ -1,0 +1,174 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/astrotask/astrotask-go/lockcore"
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// TestMain turns the test binary into the commands the scripts run: astro
+// and task-master (the real application) and lockholder (a process that
+// holds the database lock until it is signalled).
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"astro":       func() { os.Exit(Main(os.Args)) },
+		"task-master": func() { os.Exit(Main(os.Args)) },
+		"lockholder":  lockholderMain,
+	})
+}
+
+// HolderProcessType is what lockholder records in the lock file.
+const holderProcessType = "mcp-server"
+
+// lockholderMain is `lockholder shared|exclusive DBPATH READYFILE`: it takes
+// the lock on DBPATH through lockcore, writes its PID to READYFILE (by
+// rename, so the file appears complete), and holds the lock until SIGINT or
+// SIGTERM, then releases it and exits 0.
+func lockholderMain() {
+	if len(os.Args) != 4 || (os.Args[1] != "shared" && os.Args[1] != "exclusive") {
+		fmt.Fprintln(os.Stderr, "usage: lockholder shared|exclusive DBPATH READYFILE")
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	l := lockcore.New(os.Args[2], lockcore.Options{ProcessType: holderProcessType})
+	acquire := l.Acquire
+	if os.Args[1] == "shared" {
+		acquire = l.AcquireShared
+	}
+	actx, cancel := context.WithTimeout(ctx, time.Minute)
+	err := acquire(actx)
+	cancel()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "lockholder:", err)
+		os.Exit(1)
+	}
+	ready := os.Args[3]
+	tmp := ready + ".tmp"
+	if err := os.WriteFile(tmp, []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
+		fmt.Fprintln(os.Stderr, "lockholder:", err)
+		os.Exit(1)
+	}
+	if err := os.Rename(tmp, ready); err != nil {
+		fmt.Fprintln(os.Stderr, "lockholder:", err)
+		os.Exit(1)
+	}
+	<-ctx.Done()
+	if err := l.Release(); err != nil {
+		fmt.Fprintln(os.Stderr, "lockholder:", err)
+		os.Exit(1)
+	}
+}
+
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:                 filepath.Join("testdata", "script"),
+		RequireExplicitExec: true,
+		RequireUniqueNames:  true,
+		Setup: func(env *testscript.Env) error {
+			// Every script starts outside any git repository with no
+			// database configured, so ./data/astrotask.db is the default.
+			env.Setenv("DATABASE_URI", "")
+			env.Setenv(LockTimeoutEnv, "")
+			env.Setenv(ClaudeDesktopConfigEnv, "")
+			env.Setenv("NO_COLOR", "")
+			env.Setenv("XDG_CONFIG_HOME", filepath.Join(env.WorkDir, ".config"))
+			// tasks.json is a fixture with known IDs for `astro import`.
+			b, err := os.ReadFile(filepath.Join("testdata", "tasks.json"))
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(filepath.Join(env.WorkDir, "tasks.json"), b, 0o644)
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"exits":    cmdExits,
+			"waitfile": cmdWaitFile,
+			"signal":   cmdSignal,
+		},
+	})
+}
+
+// cmdExits is `exits CODE PROG ARGS...`: it runs PROG like exec and checks
+// its exit code, leaving stdout and stderr for the next commands to match.
+func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exits CODE PROG [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil {
+		ts.Fatalf("exits: bad code %q", args[0])
+	}
+	got := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("exits: %v", err)
+		}
+		got = ee.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("%s exited with %d, want %d", strings.Join(args[1:], " "), got, want)
+	}
+}
+
+// cmdWaitFile is `waitfile FILE [VAR]`: it polls until FILE exists and is
+// not empty, failing after a deadline, and sets VAR to its content.
+func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 1 || len(args) > 2 {
+		ts.Fatalf("usage: waitfile FILE [VAR]")
+	}
+	path := ts.MkAbs(args[0])
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if b, err := os.ReadFile(path); err == nil && len(b) > 0 {
+			if len(args) == 2 {
+				ts.Setenv(args[1], strings.TrimSpace(string(b)))
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("waitfile: %s did not appear within 30s", args[0])
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// cmdSignal is `signal STOP|CONT|KILL READYFILE`: it sends the signal to
+// the process whose PID a lockholder wrote to READYFILE, after checking
+// that the process is one this script started in the background. A
+// stopped process is killed when the script ends, whatever happens.
+func cmdSignal(ts *testscript.TestScript, neg bool, args []string) {
+	sigs := map[string]syscall.Signal{"STOP": syscall.SIGSTOP, "CONT": syscall.SIGCONT, "KILL": syscall.SIGKILL}
+	if neg || len(args) != 2 || sigs[args[0]] == 0 {
+		ts.Fatalf("usage: signal STOP|CONT|KILL READYFILE")
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(ts.ReadFile(args[1])))
+	if err != nil {
+		ts.Fatalf("signal: %s holds no PID: %v", args[1], err)
+	}
+	var p *os.Process
+	for _, c := range ts.BackgroundCmds() {
+		if c.Process != nil && c.Process.Pid == pid {
+			p = c.Process
+		}
+	}
+	if p == nil {
+		ts.Fatalf("signal: PID %d is not a background process of this script", pid)
+	}
+	if args[0] == "STOP" {
+		ts.Defer(func() { p.Kill() })
+	}
+	ts.Check(p.Signal(sigs[args[0]]))
+}

@@ -1,0 +1,404 @@
+package app
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/astrotask/astrotask-go/taskstore"
+	"github.com/urfave/cli/v2"
+)
+
+func taskCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:  "task",
+		Usage: "add, list, change and inspect tasks",
+		Subcommands: []*cli.Command{
+			taskAddCommand(e),
+			taskListCommand(e),
+			taskGetCommand(e),
+			taskUpdateCommand(e),
+			taskDoneCommand(e),
+			taskRemoveCommand(e),
+			taskNextCommand(e),
+			taskClaimCommand(e),
+			taskTreeCommand(e),
+			lockStatusCommand(e),
+		},
+	}
+}
+
+// required returns the value of a string flag that must be given. Giving it
+// as an empty string is allowed here; the store decides whether "" is valid.
+func required(c *cli.Context, name string) (string, error) {
+	if !c.IsSet(name) {
+		return "", usagef("missing --%s (see '%s --help')", name, c.Command.HelpName)
+	}
+	return c.String(name), nil
+}
+
+// noArgs rejects positional arguments for commands that take none.
+func noArgs(c *cli.Context) error {
+	if c.Args().Present() {
+		return usagef("unexpected argument %q (see '%s --help')", c.Args().First(), c.Command.HelpName)
+	}
+	return nil
+}
+
+// parseStatus parses a --status value into a taskstore.Status.
+func parseStatus(v string) (taskstore.Status, error) {
+	return taskstore.ParseStatus(v)
+}
+
+// parsePriority parses a --priority value into a score.
+func parsePriority(v string) (int, error) {
+	return taskstore.ParsePriority(v)
+}
+
+func taskAddCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "add",
+		Usage:     "add a task",
+		UsageText: `astro task add --title "Write the parser" [--description D] [--parent ID] [--priority low|medium|high|0..100] [--status S]`,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "title", Usage: "the task's title (1 to 200 characters)"},
+			&cli.StringFlag{Name: "description", Usage: "what the task is about"},
+			&cli.StringFlag{Name: "parent", Usage: "ID of the parent task (default: top level)"},
+			&cli.StringFlag{Name: "priority", Usage: "low, medium, high or a score 0..100 (default medium)"},
+			&cli.StringFlag{Name: "status", Usage: "initial status (default pending)"},
+		},
+		Action: func(c *cli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
+			title, err := required(c, "title")
+			if err != nil {
+				return err
+			}
+			nt := taskstore.NewTask{Title: title, Description: c.String("description"), ParentID: c.String("parent")}
+			if c.IsSet("priority") {
+				p, err := parsePriority(c.String("priority"))
+				if err != nil {
+					return err
+				}
+				nt.PriorityScore = &p
+			}
+			if c.IsSet("status") {
+				if nt.Status, err = parseStatus(c.String("status")); err != nil {
+					return err
+				}
+			}
+			return e.withStore(c, func(ctx context.Context, s *settings, st taskstore.Store) error {
+				t, err := st.AddTask(ctx, nt)
+				if err != nil {
+					return fmt.Errorf("add task: %w", err)
+				}
+				if s.json {
+					return writeJSON(e.stdout, t)
+				}
+				fmt.Fprintf(e.stdout, "Added task %s: %s\n", e.paint(ansiBold, t.ID), t.Title)
+				return nil
+			})
+		},
+	}
+}
+
+// taskList is the JSON shape of `task list`.
+type taskList struct {
+	Tasks []taskstore.Task `json:"tasks"`
+}
+
+func taskListCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "list",
+		Usage:     "list tasks (pending and in-progress unless told otherwise)",
+		UsageText: "astro task list [--status S ...] [--all] [--parent ID]",
+		Flags: []cli.Flag{
+			&cli.StringSliceFlag{Name: "status", Usage: "only tasks with this status (repeatable)"},
+			&cli.BoolFlag{Name: "all", Usage: "tasks of every status"},
+			&cli.StringFlag{Name: "parent", Usage: "only the direct children of this task"},
+		},
+		Action: func(c *cli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
+			f := taskstore.Filter{ParentID: c.String("parent")}
+			if c.Bool("all") && c.IsSet("status") {
+				return usagef("--all and --status exclude each other")
+			}
+			if c.Bool("all") {
+				f.Statuses = []taskstore.Status{}
+			}
+			for _, v := range c.StringSlice("status") {
+				s, err := parseStatus(v)
+				if err != nil {
+					return err
+				}
+				f.Statuses = append(f.Statuses, s)
+			}
+			return e.withStore(c, func(ctx context.Context, s *settings, st taskstore.Store) error {
+				if f.ParentID != "" {
+					if _, err := st.GetTask(ctx, f.ParentID); err != nil {
+						return fmt.Errorf("list tasks: %w", err)
+					}
+				}
+				tasks, err := st.ListTasks(ctx, f)
+				if err != nil {
+					return fmt.Errorf("list tasks: %w", err)
+				}
+				if s.json {
+					return writeJSON(e.stdout, taskList{Tasks: nonNil(tasks)})
+				}
+				e.printTaskLines(tasks, "No tasks")
+				return nil
+			})
+		},
+	}
+}
+
+// nonNil makes an empty result print as [] rather than null.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+func taskGetCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "get",
+		Usage:     "show one task",
+		UsageText: "astro task get --id ID",
+		Flags:     []cli.Flag{&cli.StringFlag{Name: "id", Usage: "the task's ID"}},
+		Action: func(c *cli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
+			id, err := required(c, "id")
+			if err != nil {
+				return err
+			}
+			return e.withStore(c, func(ctx context.Context, s *settings, st taskstore.Store) error {
+				t, err := st.GetTask(ctx, id)
+				if err != nil {
+					return fmt.Errorf("get task: %w", err)
+				}
+				if s.json {
+					return writeJSON(e.stdout, t)
+				}
+				e.printTask(t)
+				return nil
+			})
+		},
+	}
+}
+
+func taskUpdateCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "update",
+		Usage:     "change a task's fields (only the flags given change)",
+		UsageText: "astro task update --id ID [--title T] [--description D] [--status S] [--priority P] [--parent ID]",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "id", Usage: "the task's ID"},
+			&cli.StringFlag{Name: "title", Usage: "new title"},
+			&cli.StringFlag{Name: "description", Usage: "new description"},
+			&cli.StringFlag{Name: "status", Usage: "new status"},
+			&cli.StringFlag{Name: "priority", Usage: "low, medium, high or a score 0..100"},
+			&cli.StringFlag{Name: "parent", Usage: `move under this task ("" for top level)`},
+		},
+		Action: func(c *cli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
+			id, err := required(c, "id")
+			if err != nil {
+				return err
+			}
+			p, err := patchFromFlags(c)
+			if err != nil {
+				return err
+			}
+			return e.withStore(c, func(ctx context.Context, s *settings, st taskstore.Store) error {
+				t, err := st.UpdateTask(ctx, id, p)
+				if err != nil {
+					return fmt.Errorf("update task: %w", err)
+				}
+				if s.json {
+					return writeJSON(e.stdout, t)
+				}
+				fmt.Fprintf(e.stdout, "Updated task %s\n", e.paint(ansiBold, t.ID))
+				e.printTask(t)
+				return nil
+			})
+		},
+	}
+}
+
+func patchFromFlags(c *cli.Context) (taskstore.TaskPatch, error) {
+	var p taskstore.TaskPatch
+	str := func(name string) *string {
+		if !c.IsSet(name) {
+			return nil
+		}
+		v := c.String(name)
+		return &v
+	}
+	p.Title, p.Description, p.ParentID = str("title"), str("description"), str("parent")
+	if v := str("status"); v != nil {
+		s, err := parseStatus(*v)
+		if err != nil {
+			return p, err
+		}
+		p.Status = &s
+	}
+	if v := str("priority"); v != nil {
+		n, err := parsePriority(*v)
+		if err != nil {
+			return p, err
+		}
+		p.PriorityScore = &n
+	}
+	if p == (taskstore.TaskPatch{}) {
+		return p, usagef("nothing to update: give at least one of --title, --description, --status, --priority, --parent")
+	}
+	return p, nil
+}
+
+// taskChanges is the JSON shape of `task done`.
+type taskChanges struct {
+	Updated []taskstore.Task `json:"updated"`
+}
+
+func taskDoneCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "done",
+		Usage:     "mark a task done",
+		UsageText: "astro task done --id ID [--cascade]",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "id", Usage: "the task's ID"},
+			&cli.BoolFlag{Name: "cascade", Usage: "mark its descendants done too (cancelled and archived ones stay as they are)"},
+		},
+		Action: func(c *cli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
+			id, err := required(c, "id")
+			if err != nil {
+				return err
+			}
+			return e.withStore(c, func(ctx context.Context, s *settings, st taskstore.Store) error {
+				changed, err := st.UpdateTaskStatus(ctx, id, taskstore.StatusDone, taskstore.StatusOptions{Cascade: c.Bool("cascade")})
+				if err != nil {
+					return fmt.Errorf("mark task done: %w", err)
+				}
+				if s.json {
+					return writeJSON(e.stdout, taskChanges{Updated: nonNil(changed)})
+				}
+				fmt.Fprintf(e.stdout, "Marked %d task(s) done\n", len(changed))
+				e.printTaskLines(changed, "")
+				return nil
+			})
+		},
+	}
+}
+
+// taskRemoval is the JSON shape of `task remove`.
+type taskRemoval struct {
+	ID      string `json:"id"`
+	Deleted int    `json:"deleted"`
+}
+
+func taskRemoveCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "remove",
+		Usage:     "delete a task with its context and dependencies",
+		UsageText: "astro task remove --id ID [--cascade]",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "id", Usage: "the task's ID"},
+			&cli.BoolFlag{Name: "cascade", Usage: "delete its descendants too (without it a task with children is refused)"},
+		},
+		Action: func(c *cli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
+			id, err := required(c, "id")
+			if err != nil {
+				return err
+			}
+			return e.withStore(c, func(ctx context.Context, s *settings, st taskstore.Store) error {
+				n, err := st.DeleteTask(ctx, id, taskstore.DeleteOptions{Cascade: c.Bool("cascade")})
+				if err != nil {
+					return fmt.Errorf("remove task: %w", err)
+				}
+				if s.json {
+					return writeJSON(e.stdout, taskRemoval{ID: id, Deleted: n})
+				}
+				fmt.Fprintf(e.stdout, "Removed task %s (%d task(s) deleted)\n", e.paint(ansiBold, id), n)
+				return nil
+			})
+		},
+	}
+}
+
+// nextTask is the JSON shape of `task next`; Task is null when nothing is
+// available.
+type nextTask struct {
+	Task *taskstore.Task `json:"task"`
+}
+
+func taskNextCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "next",
+		Usage:     "show the highest-priority task that can be started now",
+		UsageText: "astro task next [--parent ID]",
+		Flags:     []cli.Flag{&cli.StringFlag{Name: "parent", Usage: "only look below this task"}},
+		Action: func(c *cli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
+			return e.withStore(c, func(ctx context.Context, s *settings, st taskstore.Store) error {
+				t, err := st.NextTask(ctx, c.String("parent"))
+				if err != nil {
+					return fmt.Errorf("next task: %w", err)
+				}
+				if s.json {
+					return writeJSON(e.stdout, nextTask{Task: t})
+				}
+				if t == nil {
+					fmt.Fprintln(e.stdout, "No task is available")
+					return nil
+				}
+				fmt.Fprintln(e.stdout, e.taskLine(*t))
+				return nil
+			})
+		},
+	}
+}
+
+func taskClaimCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "claim",
+		Usage:     "start a pending task atomically (fails if someone else started it first)",
+		UsageText: "astro task claim --id ID",
+		Flags:     []cli.Flag{&cli.StringFlag{Name: "id", Usage: "the task's ID"}},
+		Action: func(c *cli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
+			id, err := required(c, "id")
+			if err != nil {
+				return err
+			}
+			return e.withStore(c, func(ctx context.Context, s *settings, st taskstore.Store) error {
+				t, err := st.ClaimTask(ctx, id)
+				if err != nil {
+					return fmt.Errorf("claim task: %w", err)
+				}
+				if s.json {
+					return writeJSON(e.stdout, t)
+				}
+				fmt.Fprintf(e.stdout, "Claimed task %s: %s (now in-progress)\n", e.paint(ansiBold, t.ID), t.Title)
+				return nil
+			})
+		},
+	}
+}
