@@ -41,42 +41,54 @@ func (h *handle) acquire(w *waiter, c claim) (int, error) {
 func (h *handle) kernelAcquire(w *waiter, c claim) (attempts int, err error) {
 	for {
 		h.mu.Lock()
-		var f *flight
-		var wait <-chan struct{}
-		switch {
-		case c.mode == ModeShared && h.kmode == ModeShared:
-			if h.joinShared() {
-				h.mu.Unlock()
-				return attempts, nil
-			}
-			wait = h.drainedChan()
-		case h.flight != nil && h.flight.mode == c.mode:
-			f = h.flight
-			f.waiters++
-		case h.flight != nil:
-			wait = h.flight.done
-		case h.kmode == "":
-			attempts++
-			c.log.Debug("lockcore: attempt", "path", h.path, "mode", c.mode, "attempt", attempts)
-			if ok, err := h.tryKernel(c); ok || err != nil {
-				h.mu.Unlock()
-				return attempts, err
-			}
-			c.log.Debug("lockcore: busy, waiting for release", "path", h.path, "mode", c.mode)
-			f = h.startFlight(c)
-		default:
-			wait = h.drainedChan()
-		}
+		s := h.step(c, &attempts)
 		h.mu.Unlock()
-		if f != nil {
-			return attempts, h.awaitFlight(w, f)
+		switch {
+		case s.done:
+			return attempts, s.err
+		case s.flight != nil:
+			return attempts, h.awaitFlight(w, s.flight)
 		}
 		select {
-		case <-wait:
+		case <-s.wait:
 		case <-w.done():
 			return attempts, w.err()
 		}
 	}
+}
+
+// stepResult is what one look at the handle decided: done (with err), wait
+// for a flight's outcome, or wait for a change and look again.
+type stepResult struct {
+	done   bool
+	err    error
+	flight *flight
+	wait   <-chan struct{}
+}
+
+// step makes one decision under h.mu.
+func (h *handle) step(c claim, attempts *int) stepResult {
+	switch {
+	case c.mode == ModeShared && h.kmode == ModeShared:
+		if h.joinShared() {
+			return stepResult{done: true}
+		}
+		return stepResult{wait: h.drainedChan()}
+	case h.flight != nil && h.flight.mode == c.mode:
+		h.flight.waiters++
+		return stepResult{flight: h.flight}
+	case h.flight != nil:
+		return stepResult{wait: h.flight.done}
+	case h.kmode != "":
+		return stepResult{wait: h.drainedChan()}
+	}
+	*attempts++
+	c.log.Debug("lockcore: attempt", "path", h.path, "mode", c.mode, "attempt", *attempts)
+	if ok, err := h.tryKernel(c); ok || err != nil {
+		return stepResult{done: true, err: err}
+	}
+	c.log.Debug("lockcore: busy, waiting for release", "path", h.path, "mode", c.mode)
+	return stepResult{flight: h.startFlight(c)}
 }
 
 // awaitFlight waits for f. On a cancel it withdraws; if f already won on

@@ -89,6 +89,9 @@ func (l *Lock) acquire(ctx context.Context, mode Mode) error {
 	if err := reentry(ctx, h, mode); err != nil {
 		return err
 	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("lockcore: acquire %s: %w", l.path, err)
+	}
 	w := newWaiter(ctx, l.opts.Budget())
 	defer w.stop()
 	n, err := h.acquire(w, claim{mode: mode, proc: l.opts.ProcessType, log: l.opts.Logger})
