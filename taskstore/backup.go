@@ -124,6 +124,13 @@ func checkDocument(doc Document) (Document, error) {
 		tasks = append(tasks, t)
 	}
 	doc.Tasks = tasks
+	parents := make(map[string]string, len(tasks))
+	for _, t := range tasks {
+		parents[t.ID] = t.ParentID
+	}
+	if loop := parentLoop(parents); loop != nil {
+		return doc, invalid("parentId", "tasks would form a parent loop: %s", strings.Join(loop, " -> "))
+	}
 	sliceIDs := map[string]bool{}
 	for i, sl := range doc.ContextSlices {
 		if err := ValidateTaskID(sl.ID); err != nil {

@@ -223,3 +223,9 @@ func forEachBackend(t *testing.T, f func(t *testing.T, open func(t *testing.T) S
 
 // newLineLogger logs JSON lines to w at info level.
 func newLineLogger(w io.Writer) *slog.Logger { return slog.New(slog.NewJSONHandler(w, nil)) }
+
+// lockOpts are lock options with a short budget, so that a test that goes
+// wrong fails instead of waiting long.
+func lockOpts(process string) lockcore.Options {
+	return lockcore.Options{ProcessType: process, MaxRetries: 50, RetryDelay: 100 * time.Millisecond}
+}

@@ -99,8 +99,8 @@ func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 // did. Inside Transaction it runs under a savepoint instead, so a failed
 // method still leaves nothing behind.
 func (s *sqlStore) write(ctx context.Context, op string, fn func(*conn) error) error {
-	if s.tx != nil {
-		return s.tx.savepoint(ctx, s.d, op, fn)
+	if t := s.active(ctx); t != nil {
+		return t.savepoint(ctx, s.d, op, fn)
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -118,13 +118,13 @@ func (s *sqlStore) write(ctx context.Context, op string, fn func(*conn) error) e
 
 // read runs fn in a read-only transaction, so that it sees one snapshot.
 func (s *sqlStore) read(ctx context.Context, op string, fn func(*conn) error) error {
-	if s.tx != nil {
-		s.tx.mu.Lock()
-		defer s.tx.mu.Unlock()
-		if s.tx.done {
+	if t := s.active(ctx); t != nil {
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		if t.done {
 			return &DatabaseError{Op: op, Msg: "the transaction has already ended"}
 		}
-		return fn(&conn{q: s.tx.tx, d: s.d, op: op, now: now()})
+		return fn(&conn{q: t.tx, d: s.d, op: op, now: now()})
 	}
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
@@ -187,9 +187,17 @@ func (t *txState) end(ctx context.Context, d dialect, op, name string, keep bool
 // Transaction runs fn in one database transaction. The Store fn receives
 // runs every method inside it; fn's error (or panic) rolls everything back.
 // Transactions nest: inside fn, tx.Transaction runs under a savepoint.
+//
+// fn's ctx carries the transaction: any store on the same database called
+// with it joins the transaction rather than waiting for it (SQLite allows
+// one writer), so calls made inside fn with ctx never deadlock.
 func (s *sqlStore) Transaction(ctx context.Context, fn func(ctx context.Context, tx Store) error) error {
-	if s.tx != nil {
-		return s.nestedTransaction(ctx, fn)
+	if t := s.active(ctx); t != nil {
+		view := s
+		if s.tx == nil {
+			view = &sqlStore{db: s.db, d: s.d, loc: s.loc, log: s.log, tx: t}
+		}
+		return view.nestedTransaction(ctx, fn)
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -204,7 +212,7 @@ func (s *sqlStore) Transaction(ctx context.Context, fn func(ctx context.Context,
 			tx.Rollback()
 		}
 	}()
-	if err := fn(ctx, view); err != nil {
+	if err := fn(context.WithValue(ctx, txKey{s.loc.Path}, ts), view); err != nil {
 		return err
 	}
 	ts.finish()
@@ -213,6 +221,28 @@ func (s *sqlStore) Transaction(ctx context.Context, fn func(ctx context.Context,
 		return s.d.translate("commit transaction", err)
 	}
 	return nil
+}
+
+// txKey marks, in a context, the open transaction on one database.
+type txKey struct{ path string }
+
+// active returns the transaction this store's methods must run in: its own
+// when it is a transaction's view, else one that ctx carries for the same
+// database and that is still open, else nil.
+func (s *sqlStore) active(ctx context.Context) *txState {
+	if s.tx != nil {
+		return s.tx
+	}
+	t, ok := ctx.Value(txKey{s.loc.Path}).(*txState)
+	if !ok {
+		return nil
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.done {
+		return nil
+	}
+	return t
 }
 
 // finish marks the transaction ended for any later use of its view.
