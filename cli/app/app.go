@@ -4,7 +4,9 @@
 package app
 
 import (
+	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"os/signal"
@@ -56,24 +58,39 @@ func processEnv() *env {
 	return &env{
 		stdout:      os.Stdout,
 		stderr:      os.Stderr,
-		color:       isTerminal(os.Stdout) && os.Getenv("NO_COLOR") == "",
+		color:       colorEnabled(isTerminal(os.Stdout), os.Getenv("NO_COLOR")),
 		errTerminal: isTerminal(os.Stderr),
 		waitDelay:   WaitNoticeDelay,
 		getenv:      os.Getenv,
 	}
 }
 
+// colorEnabled reports whether human output is coloured: only on a
+// terminal, and never when NO_COLOR is set to anything (https://no-color.org).
+func colorEnabled(terminal bool, noColor string) bool {
+	return terminal && noColor == ""
+}
+
 func isTerminal(f *os.File) bool {
 	return isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())
 }
 
-// run executes args and reports any error on e.stderr.
+// run executes args and reports any error on e.stderr. Standard output is
+// buffered (a list of 10,000 tasks is one write, not 10,000) and flushed
+// before the error is reported.
 func run(ctx context.Context, e *env, args []string) int {
-	a := newApp(e)
+	out := bufio.NewWriterSize(e.stdout, 64<<10)
+	buffered := *e
+	buffered.stdout = out
+	a := newApp(&buffered)
 	if len(args) > 0 && args[0] != "" {
 		a.Name = filepath.Base(args[0])
 	}
-	return report(e.stderr, a.RunContext(ctx, args))
+	err := a.RunContext(ctx, args)
+	if ferr := out.Flush(); err == nil && ferr != nil {
+		err = fmt.Errorf("write output: %w", ferr)
+	}
+	return report(e.stderr, err)
 }
 
 func newApp(e *env) *cli.App {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -179,5 +180,64 @@ func TestInterruptWhileWaiting(t *testing.T) {
 	}
 	if len(got.Tasks) != 0 {
 		t.Errorf("after the interrupted add, task list = %+v, want no tasks", got.Tasks)
+	}
+}
+
+// TestSIGINTWhileWaiting sends a real SIGINT to an astro process that is
+// waiting for the lock: it must exit 130 with one line, having written
+// nothing, and the lock must be free for the next process at once.
+func TestSIGINTWhileWaiting(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "data", "astrotask.db")
+	if out, err := exec.Command("astro", "--db", db, "init").CombinedOutput(); err != nil {
+		t.Fatalf("astro init: %v\n%s", err, out)
+	}
+	holder := startHolder(t, "exclusive", db)
+
+	cmd := exec.Command("astro", "--db", db, "--verbose", "--lock-timeout", "1m", "task", "add", "--title", "never written")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start astro: %v", err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill() })
+	// The debug log says when the process has started to wait; by then its
+	// signal handler is installed.
+	var log bytes.Buffer
+	buf := make([]byte, 4096)
+	for !strings.Contains(log.String(), "lockcore: attempt") {
+		n, err := stderr.Read(buf)
+		log.Write(buf[:n])
+		if err != nil {
+			t.Fatalf("astro stderr ended before it waited: %v\n%s", err, log.String())
+		}
+	}
+	t.Logf("astro is waiting; sending SIGINT")
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	rest, _ := io.ReadAll(stderr)
+	log.Write(rest)
+	err = cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != ExitInterrupted {
+		t.Fatalf("astro after SIGINT: exit code %d (%v), want %d\n%s", code, err, ExitInterrupted, log.String())
+	}
+	if !strings.HasSuffix(log.String(), "Interrupted; nothing was changed.\n") {
+		t.Errorf("astro stderr = %q, want it to end with the interruption message", log.String())
+	}
+
+	holder.Process.Signal(os.Interrupt)
+	if err := holder.Wait(); err != nil {
+		t.Fatalf("lockholder: %v", err)
+	}
+	out, err := exec.Command("astro", "--db", db, "--lock-timeout", "0s", "task", "list", "--all", "--json").CombinedOutput()
+	if err != nil {
+		t.Fatalf("astro task list: %v\n%s", err, out)
+	}
+	var got taskList
+	if err := json.Unmarshal(out, &got); err != nil || len(got.Tasks) != 0 {
+		t.Errorf("after the interrupted add, task list = %s (%v), want no tasks", out, err)
 	}
 }
