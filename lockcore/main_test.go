@@ -26,8 +26,6 @@ var roles = map[string]func() error{
 	"readloop": roleReadLoop,
 	"gofrs":    roleGofrs,
 	"fdcheck":  roleFDCheck,
-	"paths":    rolePaths,
-	"rofs":     roleReadOnlyFS,
 }
 
 func runRole(role string) int {

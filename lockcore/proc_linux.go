@@ -2,12 +2,9 @@ package lockcore
 
 import (
 	"bytes"
-	"errors"
 	"os"
 	"strconv"
 	"strings"
-
-	"golang.org/x/sys/unix"
 )
 
 // startTime returns the start time of pid in clock ticks since boot, from
@@ -38,14 +35,4 @@ func bootID() string {
 		return ""
 	}
 	return strings.TrimSpace(string(b))
-}
-
-// pidAlive reports whether pid names a running process. EPERM means the
-// process exists but belongs to someone else, so it counts as alive.
-func pidAlive(pid int) bool {
-	if pid <= 0 {
-		return false
-	}
-	err := unix.Kill(pid, 0)
-	return err == nil || errors.Is(err, unix.EPERM)
 }

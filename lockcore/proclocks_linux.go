@@ -1,21 +1,6 @@
 package lockcore
 
-import (
-	"bufio"
-	"fmt"
-	"io"
-	"os"
-	"strconv"
-	"strings"
-
-	"golang.org/x/sys/unix"
-)
-
-// flockHolder is one granted flock on the lock file, from /proc/locks.
-type flockHolder struct {
-	PID   int
-	Write bool
-}
+import "os"
 
 // kernelHolders lists the processes holding a flock on the file identified by
 // dev and ino, as the kernel reports them in /proc/locks. ok is false when
@@ -27,27 +12,4 @@ func kernelHolders(dev, ino uint64) (hs []flockHolder, ok bool) {
 	}
 	defer f.Close()
 	return parseProcLocks(f, devKey(dev, ino)), true
-}
-
-// parseProcLocks returns the granted FLOCK entries of r for key ("maj:min:ino"
-// with hex device numbers). Waiters ("->" lines) are skipped.
-func parseProcLocks(r io.Reader, key string) []flockHolder {
-	var hs []flockHolder
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if len(f) < 6 || f[1] != "FLOCK" || f[5] != key {
-			continue
-		}
-		pid, err := strconv.Atoi(f[4])
-		if err != nil {
-			continue
-		}
-		hs = append(hs, flockHolder{PID: pid, Write: f[3] == "WRITE"})
-	}
-	return hs
-}
-
-func devKey(dev, ino uint64) string {
-	return fmt.Sprintf("%02x:%02x:%d", unix.Major(dev), unix.Minor(dev), ino)
 }

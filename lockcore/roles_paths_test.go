@@ -1,3 +1,5 @@
+//go:build linux
+
 package lockcore
 
 import (
@@ -9,6 +11,11 @@ import (
 
 	"golang.org/x/sys/unix"
 )
+
+func init() {
+	roles["paths"] = rolePaths
+	roles["rofs"] = roleReadOnlyFS
+}
 
 // describe prints which sentinels err satisfies, for the parent to check.
 func describe(err error) string {

@@ -7,7 +7,7 @@ import "golang.org/x/sys/unix"
 func holders(fd int, st *Status) (pids []int, known bool) {
 	var s unix.Stat_t
 	if err := unix.Fstat(fd, &s); err == nil {
-		if hs, ok := kernelHolders(s.Dev, s.Ino); ok {
+		if hs, ok := kernelHolders(uint64(s.Dev), uint64(s.Ino)); ok {
 			fromKernel(hs, st)
 			for _, h := range hs {
 				pids = append(pids, h.PID)

@@ -1,3 +1,5 @@
+//go:build unix
+
 package lockcore
 
 import (
@@ -9,19 +11,6 @@ import (
 
 	"golang.org/x/sys/unix"
 )
-
-// Filesystem magic numbers (statfs f_type) of filesystems whose locks cannot
-// be trusted between machines.
-var networkFS = map[int64]string{
-	0x6969:     "NFS",
-	0x517b:     "SMB",
-	0xfe534d42: "SMB2",
-	0xff534d42: "CIFS",
-	0x65735546: "FUSE",
-	0x01021997: "9P",
-	0x00c36400: "Ceph",
-	0x5346414f: "AFS",
-}
 
 // openLockFile creates the directory of path and opens the lock file for
 // reading and writing, close-on-exec, without following a symlink. It refuses
@@ -45,24 +34,13 @@ func openLockFile(path string) (int, error) {
 	return fd, nil
 }
 
-func checkFS(dir string) error {
-	var st unix.Statfs_t
-	if err := unix.Statfs(dir, &st); err != nil {
-		return classify("statfs", dir, err)
-	}
-	if name, bad := networkFS[int64(st.Type)]; bad {
-		return &PathError{Op: "statfs", Path: dir, Kind: ErrNetworkFS, Err: errors.New(name + " detected")}
-	}
-	return nil
-}
-
 func checkRegular(fd int, path string) error {
 	var st unix.Stat_t
 	if err := unix.Fstat(fd, &st); err != nil {
 		return classify("stat", path, err)
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFREG {
-		return &PathError{Op: "open", Path: path, Kind: ErrNotRegular, Err: errors.New("found " + kindOf(st.Mode))}
+		return &PathError{Op: "open", Path: path, Kind: ErrNotRegular, Err: errors.New("found " + kindOf(uint32(st.Mode)))}
 	}
 	return nil
 }

@@ -12,23 +12,6 @@ import (
 // record or the main lock.
 const gateOffset = 1 << 40
 
-// flockOp applies a flock operation, retrying on EINTR. It reports false,
-// nil when a non-blocking request would block.
-func flockOp(fd, how int) (bool, error) {
-	for {
-		err := unix.Flock(fd, how)
-		switch {
-		case err == nil:
-			return true, nil
-		case errors.Is(err, unix.EINTR):
-			continue
-		case errors.Is(err, unix.EWOULDBLOCK):
-			return false, nil
-		}
-		return false, err
-	}
-}
-
 // gate locks (typ F_WRLCK) or unlocks (F_UNLCK) the gate byte. With wait it
 // blocks until granted; without it reports false, nil when busy.
 func gate(fd int, typ int16, wait bool) (bool, error) {

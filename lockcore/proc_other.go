@@ -1,0 +1,9 @@
+//go:build unix && !linux
+
+package lockcore
+
+// startTime is unknown off Linux: verification then rests on host and pid.
+func startTime(pid int) uint64 { return 0 }
+
+// bootID is unknown off Linux.
+func bootID() string { return "" }
