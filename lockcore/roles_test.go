@@ -57,7 +57,8 @@ func criticalSection(mode Mode) error {
 }
 
 // roleReadLoop takes and releases the shared lock with no gap until stdin
-// closes, then prints how many holds it made.
+// closes, then prints how many holds it made. Each hold lasts HOLDUS
+// microseconds of busy work, so that the readers' holds overlap.
 func roleReadLoop() error {
 	l := New(env("DB"), roleOptions())
 	var stop atomic.Bool
@@ -73,6 +74,8 @@ func roleReadLoop() error {
 		}
 		if n == 0 {
 			fmt.Println("ready")
+		}
+		for end := mono() + int64(envInt("HOLDUS"))*1000; mono() < end; {
 		}
 		l.Release()
 	}

@@ -10,12 +10,13 @@ import (
 )
 
 // TestWriterNotStarvedByReaders: four processes take the shared lock in a
-// loop with no gap; a writer still gets in within the default budget.
+// loop with no gap, each hold a millisecond long, so at almost every moment
+// some reader holds it; a writer still gets in within the default budget.
 func TestWriterNotStarvedByReaders(t *testing.T) {
 	db := testDB(t)
 	var hs []*helper
 	for range 4 {
-		h := startHelper(t, "readloop", "DB", db, "PROC", "reader")
+		h := startHelper(t, "readloop", "DB", db, "PROC", "reader", "HOLDUS", "1000")
 		h.expect("ready")
 		hs = append(hs, h)
 	}
