@@ -11,23 +11,26 @@ import (
 	"github.com/astrotask/astrotask-go/lockcore"
 	"github.com/astrotask/astrotask-go/mcpserver/server"
 	"github.com/astrotask/astrotask-go/taskstore"
+	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
 // env is one server on a fresh database, connected to a client over the
 // SDK's in-memory transport.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	loc   taskstore.Location
 	store taskstore.Store
 	cs    *mcp.ClientSession
+	// out holds each tool's advertised output schema, as the client sees it.
+	out map[string]*jsonschema.Resolved
 }
 
 // lockOpts is a short lock budget so that the tests that hold the lock on
 // purpose see the timeout quickly.
 var lockOpts = lockcore.Options{ProcessType: server.ProcessType, MaxRetries: 3, RetryDelay: 100 * time.Millisecond}
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	loc, err := taskstore.Locate(filepath.Join(t.TempDir(), "astrotask.db"))
 	if err != nil {
@@ -42,7 +45,7 @@ func newEnv(t *testing.T) *env {
 }
 
 // newEnvWith serves store over an in-memory transport.
-func newEnvWith(t *testing.T, loc taskstore.Location, store taskstore.Store) *env {
+func newEnvWith(t testing.TB, loc taskstore.Location, store taskstore.Store) *env {
 	t.Helper()
 	srv := server.New(store, server.Options{Location: loc, LockOptions: lockOpts})
 	ct, st := mcp.NewInMemoryTransports()
@@ -60,7 +63,31 @@ func newEnvWith(t *testing.T, loc taskstore.Location, store taskstore.Store) *en
 		cs.Close()
 		ss.Wait()
 	})
-	return &env{t: t, loc: loc, store: store, cs: cs}
+	return &env{t: t, loc: loc, store: store, cs: cs, out: outputSchemas(t, cs)}
+}
+
+// outputSchemas resolves the output schemas the server advertises, so that
+// every successful result in the tests is checked against its schema.
+func outputSchemas(t testing.TB, cs *mcp.ClientSession) map[string]*jsonschema.Resolved {
+	t.Helper()
+	res, err := cs.ListTools(context.Background(), nil)
+	if err != nil {
+		t.Fatalf("ListTools: %v", err)
+	}
+	out := map[string]*jsonschema.Resolved{}
+	for _, tool := range res.Tools {
+		b, _ := json.Marshal(tool.OutputSchema)
+		var s jsonschema.Schema
+		if err := json.Unmarshal(b, &s); err != nil {
+			t.Fatalf("%s output schema: %v", tool.Name, err)
+		}
+		r, err := s.Resolve(nil)
+		if err != nil {
+			t.Fatalf("%s output schema does not resolve: %v", tool.Name, err)
+		}
+		out[tool.Name] = r
+	}
+	return out
 }
 
 // callRaw calls a tool and fails the test on a protocol error.
@@ -81,10 +108,13 @@ func call[Out any](e *env, name string, args any) Out {
 	if res.IsError {
 		e.t.Fatalf("%s(%v) = error %q, want success", name, args, text(res))
 	}
+	if err := e.out[name].Validate(res.StructuredContent); err != nil {
+		e.t.Fatalf("%s: structured content does not match the output schema: %v", name, err)
+	}
 	return decode[Out](e.t, name, res)
 }
 
-func decode[Out any](t *testing.T, name string, res *mcp.CallToolResult) Out {
+func decode[Out any](t testing.TB, name string, res *mcp.CallToolResult) Out {
 	t.Helper()
 	structured, err := json.Marshal(res.StructuredContent)
 	if err != nil {

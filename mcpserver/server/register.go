@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"runtime/debug"
 	"time"
@@ -120,28 +121,97 @@ func (t *tools) register(s *mcp.Server) {
 // props adjusts the derived schemas of named top-level input properties.
 type props map[string]func(*jsonschema.Schema)
 
-// add registers one tool whose handler fn returns its output or an error. It
-// derives the input schema from In (accepting unknown properties, as the
-// reference server does), turns errors into one-line tool errors, and
-// converts a panic into a tool error so one bad call cannot stop the server.
+// add registers one tool whose handler fn returns its output or an error.
+//
+// It derives the input schema from In (accepting unknown properties, as the
+// reference server does) and the output schema from Out, validates the
+// arguments, turns errors into one-line tool errors, and converts a panic
+// into a tool error so one bad call cannot stop the server. The output is
+// marshaled once and sent as both structured content and text.
+//
+// The SDK's generic mcp.AddTool would do the same but also re-decode and
+// validate every output against its schema, which more than doubles the
+// cost of a large listing; outputs are our own types, and the tests check
+// them against the advertised schemas instead.
 func add[In, Out any](s *mcp.Server, t *tools, tool *mcp.Tool, fn func(context.Context, In) (Out, error), adjust props) {
-	tool.InputSchema = inputSchema[In](adjust)
+	in := inputSchema[In](adjust)
+	resolved, err := in.Resolve(nil)
+	if err != nil {
+		panic(fmt.Sprintf("%s: resolve input schema: %v", tool.Name, err))
+	}
+	out, err := jsonschema.For[Out](nil)
+	if err != nil {
+		panic(fmt.Sprintf("%s: output schema: %v", tool.Name, err))
+	}
+	tool.InputSchema, tool.OutputSchema = in, out
 	name := tool.Name
-	mcp.AddTool(s, tool, func(ctx context.Context, _ *mcp.CallToolRequest, in In) (_ *mcp.CallToolResult, out Out, err error) {
+	s.AddTool(tool, func(ctx context.Context, req *mcp.CallToolRequest) (res *mcp.CallToolResult, err error) {
 		start := time.Now()
 		defer func() {
 			if r := recover(); r != nil {
 				t.log.Error("tool panicked", "tool", name, "panic", r, "stack", string(debug.Stack()))
-				err = &ToolError{Reason: oneLine(fmt.Sprintf("internal error: %v", r))}
+				res = errorResult(&ToolError{Reason: oneLine(fmt.Sprintf("internal error: %v", r))})
 			}
-			t.log.Debug("tool call", "tool", name, "duration", time.Since(start), "err", err)
+			t.log.Debug("tool call", "tool", name, "duration", time.Since(start), "isError", res != nil && res.IsError)
 		}()
-		out, err = fn(ctx, in)
+		args, err := decodeArgs[In](req.Params.Arguments, resolved)
 		if err != nil {
-			return nil, out, t.toolError(name, err)
+			return errorResult(&ToolError{Reason: oneLine(err.Error()), Err: err}), nil
 		}
-		return nil, out, nil
+		v, err := fn(ctx, args)
+		if err != nil {
+			return errorResult(t.toolError(name, err)), nil
+		}
+		b, err := json.Marshal(v)
+		if err != nil {
+			return errorResult(t.toolError(name, fmt.Errorf("encode result: %w", err))), nil
+		}
+		return &mcp.CallToolResult{
+			StructuredContent: json.RawMessage(b),
+			Content:           []mcp.Content{&mcp.TextContent{Text: string(b)}},
+		}, nil
 	})
+}
+
+// decodeArgs validates raw arguments against the input schema and decodes
+// them. Missing arguments count as {}.
+func decodeArgs[In any](raw json.RawMessage, schema *jsonschema.Resolved) (In, error) {
+	var in In
+	if len(raw) == 0 || string(raw) == "null" {
+		raw = json.RawMessage("{}")
+	}
+	var generic any
+	if err := json.Unmarshal(raw, &generic); err != nil {
+		return in, invalid("arguments", "not JSON: %v", err)
+	}
+	if err := schema.Validate(generic); err != nil {
+		return in, invalid("arguments", "%v", err)
+	}
+	if err := json.Unmarshal(raw, &in); err != nil {
+		return in, invalid("arguments", "%v", err)
+	}
+	return in, nil
+}
+
+// errorResult is the tool result for a failed call: isError set and the
+// one-line reason as the only content.
+func errorResult(err error) *mcp.CallToolResult {
+	res := &mcp.CallToolResult{}
+	res.SetError(err)
+	return res
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// readOnly annotates a tool that only reads the database.
+func readOnly() *mcp.ToolAnnotations {
+	return &mcp.ToolAnnotations{ReadOnlyHint: true, OpenWorldHint: ptr(false)}
+}
+
+// changes annotates a tool that writes the database; destructive when it
+// deletes or overwrites.
+func changes(destructive bool) *mcp.ToolAnnotations {
+	return &mcp.ToolAnnotations{DestructiveHint: ptr(destructive), OpenWorldHint: ptr(false)}
 }
 
 // inputSchema derives the JSON Schema of In and applies adjust.
@@ -159,17 +229,4 @@ func inputSchema[In any](adjust props) *jsonschema.Schema {
 		fn(p)
 	}
 	return s
-}
-
-func ptr[T any](v T) *T { return &v }
-
-// readOnly annotates a tool that only reads the database.
-func readOnly() *mcp.ToolAnnotations {
-	return &mcp.ToolAnnotations{ReadOnlyHint: true, OpenWorldHint: ptr(false)}
-}
-
-// changes annotates a tool that writes the database; destructive when it
-// deletes or overwrites.
-func changes(destructive bool) *mcp.ToolAnnotations {
-	return &mcp.ToolAnnotations{DestructiveHint: ptr(destructive), OpenWorldHint: ptr(false)}
 }

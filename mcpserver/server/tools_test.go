@@ -465,3 +465,20 @@ func TestConcurrentCalls(t *testing.T) {
 		t.Errorf("after concurrent adds: %d tasks, want %d", all.Count, workers*each*2)
 	}
 }
+
+// TestOutputSchemasCheck makes sure the output-schema check that every
+// successful call in these tests goes through can fail.
+func TestOutputSchemasCheck(t *testing.T) {
+	e := newEnv(t)
+	bad := map[string]any{
+		"listTasks":   map[string]any{"tasks": "not a list", "count": 1},
+		"getTask":     map[string]any{"task": map[string]any{"id": 5}},
+		"deleteTask":  map[string]any{"taskId": "A"},
+		"getNextTask": map[string]any{"message": "m", "task": []any{}},
+	}
+	for name, v := range bad {
+		if err := e.out[name].Validate(v); err == nil {
+			t.Errorf("%s output schema accepts %v", name, v)
+		}
+	}
+}

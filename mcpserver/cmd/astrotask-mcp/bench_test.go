@@ -1,0 +1,137 @@
+package main_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os/exec"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// p50 reports the median of the samples as the "p50-ms" metric.
+func p50(b *testing.B, samples []time.Duration) {
+	if len(samples) == 0 {
+		return
+	}
+	slices.Sort(samples)
+	b.ReportMetric(float64(samples[len(samples)/2].Microseconds())/1000, "p50-ms")
+}
+
+// seed adds n tasks through s in batches of 50.
+func seed(b *testing.B, s *session, n int) {
+	b.Helper()
+	for done := 0; done < n; done += 50 {
+		batch := make([]any, min(50, n-done))
+		for i := range batch {
+			batch[i] = map[string]any{"title": fmt.Sprintf("task %d", done+i), "priorityScore": (done + i) % 101}
+		}
+		if res := s.call("addTasks", map[string]any{"tasks": batch}); res.IsError {
+			b.Fatalf("seed: %s", text(res))
+		}
+	}
+}
+
+// BenchmarkListTasks1000 measures one listTasks round trip over stdio on a
+// database of 1,000 tasks (all of them listed).
+func BenchmarkListTasks1000(b *testing.B) {
+	s := start(b, nil, "--db", dbPath(b))
+	seed(b, s, 1000)
+	args := map[string]any{"statuses": []string{}}
+	if res := s.call("listTasks", args); res.IsError || len(text(res)) < 1000*50 {
+		b.Fatalf("listTasks returned %d bytes: %.200s", len(text(res)), text(res))
+	}
+	var samples []time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		res, err := s.CallTool(context.Background(), &mcp.CallToolParams{Name: "listTasks", Arguments: args})
+		samples = append(samples, time.Since(t0))
+		if err != nil || res.IsError {
+			b.Fatalf("listTasks: %v %v", err, res)
+		}
+	}
+	p50(b, samples)
+}
+
+// BenchmarkListTasksScoped1000 measures one listTasks round trip over stdio
+// on a database of 1,000 tasks when the answer is small: the ten children of
+// one task. It separates the per-call cost from the cost of encoding a
+// thousand tasks, which dominates BenchmarkListTasks1000.
+func BenchmarkListTasksScoped1000(b *testing.B) {
+	s := start(b, nil, "--db", dbPath(b))
+	seed(b, s, 990)
+	batch := []any{map[string]any{"title": "parent"}}
+	for i := range 9 {
+		batch = append(batch, map[string]any{"title": fmt.Sprintf("child %d", i), "parentIndex": 0})
+	}
+	res := s.call("addTasks", map[string]any{"tasks": batch})
+	if res.IsError {
+		b.Fatalf("addTasks: %s", text(res))
+	}
+	var parent struct {
+		Tasks []struct{ ID string }
+	}
+	json.Unmarshal([]byte(text(res)), &parent)
+	args := map[string]any{"parentId": parent.Tasks[0].ID}
+	var samples []time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		res, err := s.CallTool(context.Background(), &mcp.CallToolParams{Name: "listTasks", Arguments: args})
+		samples = append(samples, time.Since(t0))
+		if err != nil || res.IsError {
+			b.Fatalf("listTasks: %v %v", err, res)
+		}
+	}
+	p50(b, samples)
+}
+
+// BenchmarkAddTasks10 measures one addTasks round trip of 10 tasks (a parent
+// and nine children) over stdio.
+func BenchmarkAddTasks10(b *testing.B) {
+	s := start(b, nil, "--db", dbPath(b))
+	batch := []any{map[string]any{"title": "parent"}}
+	for i := range 9 {
+		batch = append(batch, map[string]any{"title": fmt.Sprintf("child %d", i), "parentIndex": 0})
+	}
+	args := map[string]any{"tasks": batch}
+	var samples []time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		res, err := s.CallTool(context.Background(), &mcp.CallToolParams{Name: "addTasks", Arguments: args})
+		samples = append(samples, time.Since(t0))
+		if err != nil || res.IsError {
+			b.Fatalf("addTasks: %v %v", err, res)
+		}
+	}
+	p50(b, samples)
+}
+
+// BenchmarkStartup measures the time from starting the process to the
+// answer of the first tools/list, on an existing database.
+func BenchmarkStartup(b *testing.B) {
+	db := dbPath(b)
+	s := start(b, nil, "--db", db)
+	seed(b, s, 50)
+	s.Close()
+	var samples []time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		cmd := exec.Command(binary, "--db", db)
+		cmd.Env = cleanEnv()
+		client := mcp.NewClient(&mcp.Implementation{Name: "bench", Version: "1"}, nil)
+		cs, err := client.Connect(context.Background(), &mcp.CommandTransport{Command: cmd}, nil)
+		if err != nil {
+			b.Fatalf("connect: %v", err)
+		}
+		tools, err := cs.ListTools(context.Background(), nil)
+		samples = append(samples, time.Since(t0))
+		if err != nil || len(tools.Tools) == 0 {
+			b.Fatalf("tools/list: %v", err)
+		}
+		cs.Close()
+	}
+	p50(b, samples)
+}
