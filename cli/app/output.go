@@ -79,10 +79,11 @@ func priority(score int) string {
 
 // taskLine is the one-line form of a task used by list, done and next.
 func (e *env) taskLine(t taskstore.Task) string {
-	return fmt.Sprintf("%s %-14s %-12s %-13s %s",
+	// Pad before painting: escape codes must not count as width.
+	return fmt.Sprintf("%s %s %s %-13s %s",
 		e.paint(statusColor(t.Status), glyph(t.Status)),
-		e.paint(ansiBold, t.ID),
-		e.paint(statusColor(t.Status), string(t.Status)),
+		e.paint(ansiBold, fmt.Sprintf("%-14s", t.ID)),
+		e.paint(statusColor(t.Status), fmt.Sprintf("%-12s", t.Status)),
 		priority(t.PriorityScore),
 		t.Title)
 }
