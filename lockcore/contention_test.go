@@ -52,6 +52,28 @@ func TestContentionIntervals(t *testing.T) {
 		t.Fatalf("counter = %s, want %d: updates were lost", b, writers*n)
 	}
 	t.Logf("%d holds by %d processes, no overlap, no lost update", len(ivs), len(hs))
+	checkFair(t, ivs, writers, n)
+}
+
+// checkFair: all writers started together and loop with no gap, so in the
+// first half of the exclusive holds (in time order) each writer must have
+// had a fair part of its turns, not waited for others to finish.
+func checkFair(t *testing.T, ivs []interval, writers, n int) {
+	t.Helper()
+	seen := make([]int, writers)
+	half := 0
+	for _, iv := range ivs { // sorted by checkOverlap
+		if iv.mode == ModeExclusive && half < writers*n/2 {
+			seen[iv.proc]++
+			half++
+		}
+	}
+	t.Logf("writers' holds in the first half: %v", seen)
+	for p, k := range seen {
+		if k < n/5 {
+			t.Errorf("writer %d had %d of its %d holds in the first half: starved", p, k, n)
+		}
+	}
 }
 
 func readIntervals(t *testing.T, dir string, procs int) []interval {
