@@ -38,10 +38,12 @@ func rolePaths() error {
 func roleReadOnlyFS() error {
 	dir := env("DIR")
 	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
-		return fmt.Errorf("make mounts private: %w", err)
+		fmt.Println("nomount:", err)
+		return nil
 	}
 	if err := unix.Mount("tmpfs", dir, "tmpfs", unix.MS_RDONLY, ""); err != nil {
-		return fmt.Errorf("mount: %w", err)
+		fmt.Println("nomount:", err)
+		return nil
 	}
 	fmt.Println(describe(New(filepath.Join(dir, "data", "a.db"), Options{}).Acquire(context.Background())))
 	if err := unix.Mount("", dir, "", unix.MS_REMOUNT, ""); err != nil {
