@@ -186,6 +186,7 @@ type ConfigExistsError struct {
 	Path string
 }
 
+// Error says which file exists and how to proceed.
 func (e *ConfigExistsError) Error() string {
 	return fmt.Sprintf("%s already exists; nothing was changed (use --force to add or replace the %q server in it)", e.Path, MCPServerName)
 }

@@ -62,6 +62,14 @@ func (e *env) forceClear(c *cli.Context, s *settings, loc taskstore.Location, lo
 	if before.Locked {
 		return refuseForce(before)
 	}
+	if before.Holder == nil && before.RecordError == "" {
+		// No record to clear (or no lock file at all): create nothing.
+		if s.json {
+			return writeJSON(e.stdout, forceResult{Status: before})
+		}
+		fmt.Fprintln(e.stdout, "Database is not locked; there was nothing to clear.")
+		return nil
+	}
 	cleared, err := taskstore.ClearStaleLock(c.Context, loc)
 	if errors.Is(err, lockcore.ErrLocked) {
 		// Someone took the lock between the inspection and the clear.
