@@ -5,6 +5,9 @@ go 1.26.0
 require (
 	github.com/astrotask/astrotask-go/lockcore v0.0.0
 	github.com/astrotask/astrotask-go/taskstore v0.0.0
+	github.com/google/go-cmp v0.7.0
+	github.com/google/jsonschema-go v0.4.3
+	github.com/modelcontextprotocol/go-sdk v1.8.0
 )
 
 require (
@@ -24,12 +27,6 @@ require (
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.12.1 // indirect
 	modernc.org/sqlite v1.62.0 // indirect
-)
-
-require (
-	github.com/google/go-cmp v0.7.0
-	github.com/google/jsonschema-go v0.4.3
-	github.com/modelcontextprotocol/go-sdk v1.8.0
 )
 
 replace (

@@ -12,7 +12,7 @@ import (
 // nextFilter narrows getNextTask. The zero value means the store's own
 // choice of next task.
 type nextFilter struct {
-	status   taskstore.Status // "" means any available status
+	status   taskstore.Status // "" means pending, as for the store's NextTask
 	minScore int              // -1 means no minimum
 }
 
@@ -70,9 +70,9 @@ func parseNextFilter(in GetNextTaskInput) (nextFilter, error) {
 
 // pickNext returns the next task below parentID that f admits, or nil. With
 // no filter it is the store's NextTask; with a filter it walks the tree and
-// applies the same rule to the tasks f admits: not blocked by a dependency,
-// not finished (by itself or through an ancestor), highest priority first,
-// then oldest first.
+// applies the same rule to the tasks f admits: pending (or f's status), not
+// blocked by a dependency, not closed through an ancestor, highest priority
+// first, then oldest first.
 func pickNext(ctx context.Context, tx taskstore.Store, parentID string, f nextFilter) (*taskstore.Task, error) {
 	if f == (nextFilter{minScore: -1}) {
 		return tx.NextTask(ctx, parentID)
@@ -118,7 +118,7 @@ func (f nextFilter) admits(n *taskstore.TreeNode) bool {
 		if n.Task.Status != f.status {
 			return false
 		}
-	} else if n.Task.Status != taskstore.StatusPending && n.Task.Status != taskstore.StatusInProgress {
+	} else if n.Task.Status != taskstore.StatusPending {
 		return false
 	}
 	return n.Task.PriorityScore >= f.minScore

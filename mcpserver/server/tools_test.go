@@ -389,9 +389,13 @@ func TestGetNextTask(t *testing.T) {
 	if next.Task == nil {
 		t.Fatalf("getNextTask = null, want a task")
 	}
-	t.Logf("next with no filter: %s %q", next.Task.ID, next.Task.Title)
-	if next.Task.ID == ts[1].ID {
-		t.Errorf("getNextTask chose the blocked task %s", ts[1].ID)
+	if next.Task.ID != mid {
+		t.Errorf("getNextTask = %s %q, want the highest ready pending task %s", next.Task.ID, next.Task.Title, mid)
+	}
+	// The filtered path agrees with the store's NextTask when the filter
+	// admits everything.
+	if same := call[server.NextTaskOutput](e, "getNextTask", map[string]any{"priorityScore": 0}); same.Task == nil || same.Task.ID != next.Task.ID {
+		t.Errorf("getNextTask(priorityScore 0) = %v, want %s as without a filter", same.Task, next.Task.ID)
 	}
 	if next.Context == nil {
 		t.Errorf("getNextTask returned no context")
@@ -407,7 +411,8 @@ func TestGetNextTask(t *testing.T) {
 		{"min score", map[string]any{"status": "pending", "priorityScore": 50}, mid},
 		{"score too high", map[string]any{"priorityScore": 100}, ""},
 		{"level low", map[string]any{"priority": "low", "status": "pending"}, mid},
-		{"level high", map[string]any{"priority": "high"}, busy},
+		{"level high", map[string]any{"priority": "high"}, ""},
+		{"level high in progress", map[string]any{"priority": "high", "status": "in-progress"}, busy},
 		{"done", map[string]any{"status": "done"}, ""},
 	}
 	for _, tt := range tests {
