@@ -4,6 +4,7 @@ go 1.26.0
 
 require (
 	github.com/astrotask/astrotask-go/lockcore v0.0.0
+	github.com/astrotask/astrotask-go/taskstore v0.0.0-00010101000000-000000000000
 	github.com/modelcontextprotocol/go-sdk v1.8.0
 	golang.org/x/sys v0.50.0
 	modernc.org/sqlite v1.62.0

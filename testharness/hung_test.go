@@ -73,6 +73,9 @@ func TestHungHolder(t *testing.T) {
 		a.Log = filepath.Join(dir, name("long", i)+".log")
 		c := start(t, name("long", i), harness.RoleWaiter, a)
 		expect(t, c, "waiting")
+		if err := harness.AwaitBlocked(harness.LockPath(db), c.Pid(), readyWithin); err != nil {
+			t.Fatal(err)
+		}
 		long = append(long, c)
 	}
 	if err := h.Signal(syscall.SIGCONT); err != nil {

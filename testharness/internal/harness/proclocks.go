@@ -13,9 +13,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// BlockedPIDs returns the processes blocked in flock(2) on the file at path,
-// read from /proc/locks (Linux). A waiter that shows up here is inside the
-// kernel and will be granted the lock the moment the holder lets go.
+// BlockedPIDs returns the processes blocked in the kernel on a lock of the
+// file at path (flock, or a POSIX or OFD range lock), read from /proc/locks
+// (Linux). A waiter that shows up here is asleep in the kernel and is woken
+// the moment the lock it waits for is let go.
 func BlockedPIDs(path string) ([]int, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
@@ -32,7 +33,7 @@ func BlockedPIDs(path string) ([]int, error) {
 	for sc.Scan() {
 		// "3: -> FLOCK  ADVISORY  WRITE 1234 fd:01:5678 0 EOF"
 		f := strings.Fields(sc.Text())
-		if len(f) < 7 || f[1] != "->" || f[2] != "FLOCK" || f[6] != key {
+		if len(f) < 7 || f[1] != "->" || f[6] != key {
 			continue
 		}
 		if pid, err := strconv.Atoi(f[5]); err == nil {
@@ -60,8 +61,8 @@ func Poll(d time.Duration, what string, cond func() (bool, error)) error {
 	}
 }
 
-// AwaitBlocked waits at most d until process pid is blocked in flock on the
-// file at path.
+// AwaitBlocked waits at most d until process pid is blocked in the kernel
+// on a lock of the file at path.
 func AwaitBlocked(path string, pid int, d time.Duration) error {
 	return Poll(d, fmt.Sprintf("pid %d blocked on %s", pid, path), func() (bool, error) {
 		pids, err := BlockedPIDs(path)
