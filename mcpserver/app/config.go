@@ -42,12 +42,14 @@ type Config struct {
 // usageError is a bad command line; Main exits 2 for it.
 type usageError struct{ msg string }
 
+// Error returns the message.
 func (e *usageError) Error() string { return e.msg }
 
 // httpFlag is --http: a boolean flag that also takes a value, so that
 // `--http` serves on server.DefaultAddr and `--http=ADDR` on ADDR.
 type httpFlag struct{ addr *string }
 
+// String returns the address, "" when HTTP is off.
 func (f httpFlag) String() string {
 	if f.addr == nil {
 		return ""
@@ -55,8 +57,10 @@ func (f httpFlag) String() string {
 	return *f.addr
 }
 
+// IsBoolFlag lets --http stand alone.
 func (f httpFlag) IsBoolFlag() bool { return true }
 
+// Set takes "true" (the default address), "false" (stdio) or an address.
 func (f httpFlag) Set(s string) error {
 	switch s {
 	case "true":

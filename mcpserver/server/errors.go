@@ -22,6 +22,7 @@ type ToolError struct {
 	Err    error
 }
 
+// Error returns Reason.
 func (e *ToolError) Error() string { return e.Reason }
 
 // Unwrap returns the underlying error.

@@ -60,6 +60,7 @@ type guard struct {
 	log     *slog.Logger
 }
 
+// ServeHTTP checks Host and Origin, then passes the request on.
 func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !g.allowed[hostname(r.Host)] {
 		g.log.Debug("refused request", "reason", "host", "host", r.Host)
