@@ -127,9 +127,10 @@ func (h *handle) tryKernel(c claim) (bool, error) {
 	return true, nil
 }
 
-// tryFlock makes one non-blocking kernel attempt, unless a process is
-// already waiting (it holds the gate): then this one queues too, so a
-// process that has just released cannot barge back in ahead of it.
+// tryFlock makes one non-blocking kernel attempt, unless a writer of
+// another process waits at the gate: then this one queues too, so readers
+// do not overtake a waiting writer, and a writer that has just released
+// does not barge back in ahead of it.
 func (h *handle) tryFlock(mode Mode) (bool, error) {
 	if gateBusy(h.fd) {
 		return false, nil

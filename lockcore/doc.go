@@ -38,34 +38,43 @@
 // release; callers wait for it until their budget (Options.Budget) or
 // context ends. A caller that gives up withdraws from the flight; if the
 // flight wins with nobody left, it releases at once. The flight's goroutine
-// cannot be interrupted, so after a give-up it lingers (one per lock file)
-// until the holder releases or dies.
+// cannot be interrupted once in the kernel, so after a give-up it lingers
+// (one per lock file) until the holder releases or dies.
 //
 // # Writer preference and fairness
 //
 // Readers could starve a writer: while any reader holds the shared lock,
-// the next reader gets in. A waiter therefore first takes a gate: an open
-// file description (OFD) write lock, fcntl F_OFD_SETLKW, on one byte far
-// past the record (offset 1<<40) of the same file. A waiter holds the gate
-// while it blocks for the lock and drops it once granted; non-blocking
-// attempts and shared joins first check the gate and queue behind anyone
-// holding it. So readers that arrive while a writer waits queue behind it,
-// and a process that has just released cannot barge back in ahead of
-// waiters. On Linux, OFD locks and flock locks are independent, and both
-// are released by the kernel when their holder dies.
+// the next reader gets in, and the kernel does not queue them behind a
+// blocked writer. So a writer about to block first takes a gate: a classic
+// fcntl write lock on one byte far past the record (offset 1<<40) of the
+// same file, independent of the flock. Every non-blocking attempt and every
+// shared join first checks the gate (F_GETLK); if a writer of another
+// process holds it, the caller queues instead: a writer blocks in the
+// kernel, a reader looks at the gate again after a short jittered pause
+// (250us doubling to 10ms) until the writer is granted the lock and drops
+// the gate, then blocks in the kernel behind it. So readers arriving while
+// a writer waits go after it, and a process that has just released cannot
+// barge back in ahead of a waiting writer.
 //
-// Rejected designs: a second file (.astrotask.lock.gate) would work the
-// same but adds a file that tools and users must know never to delete;
-// classic fcntl (POSIX) locks for the gate are per process, not per
-// descriptor, and any close of the file by the process would drop them;
-// polling at RetryDelay costs half a delay of dead time per handover and
-// lets a fast loop starve others; the original exclusive-create-and-unlink
-// file broke mutual exclusion under contention and could not tell a dead
-// holder from a slow one.
+// The gate is ignored when its holder is stopped (SIGSTOP, Ctrl-Z): a
+// stopped waiter keeps nobody out of a free lock. That needs the holder's
+// pid, which F_GETLK reports for classic fcntl locks, and is why the gate
+// is not an open file description (OFD) lock, whose holder is anonymous.
+// Classic fcntl locks belong to the process and are dropped when the
+// process closes any descriptor of the file; losing the gate that way costs
+// only the preference, never exclusion.
+//
+// Rejected designs: a blocking OFD-lock gate queued waiters in the kernel,
+// but one stopped waiter then blocked everybody even with the lock free; a
+// second file (.astrotask.lock.gate) adds a file that tools and users must
+// know never to delete; polling at RetryDelay costs half a delay of dead
+// time per handover and lets a fast loop starve others; the original
+// exclusive-create-and-unlink file broke mutual exclusion under contention
+// and could not tell a dead holder from a slow one.
 //
 // # Platforms
 //
-// The full design needs Linux (OFD locks, /proc). Other Unix systems get
-// the same flock lock and record, without the gate and without start-time
-// and /proc/locks verification.
+// The full design needs Linux (/proc). Other Unix systems get the same
+// flock lock, record and gate, without start-time and /proc/locks
+// verification and without the stopped-waiter check.
 package lockcore

@@ -1,6 +1,10 @@
 package lockcore
 
-import "golang.org/x/sys/unix"
+import (
+	"errors"
+
+	"golang.org/x/sys/unix"
+)
 
 // flight is one blocking kernel acquisition, run by a goroutine so that
 // waiters are woken the moment the lock is released instead of polling.
@@ -9,6 +13,10 @@ import "golang.org/x/sys/unix"
 // releases it at once, so a cancel never leaks a lock. The goroutine itself
 // ends when the kernel answers: it cannot be interrupted, so after a cancel
 // it lingers (one per lock file at most) until the holder releases or dies.
+// errAbandoned ends a flight that everyone gave up on before it reached
+// the kernel.
+var errAbandoned = errors.New("lockcore: wait abandoned")
+
 type flight struct {
 	mode     Mode
 	waiters  int
@@ -27,36 +35,53 @@ func (h *handle) startFlight(c claim) *flight {
 }
 
 func (h *handle) fly(f *flight, c claim) {
-	err := h.blockingLock(f.mode)
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	f.finished, f.err, h.flight = true, err, nil
-	defer close(f.done)
-	if err != nil {
+	err := h.blockingLock(f)
+	if err == errAbandoned {
 		return
 	}
-	if f.waiters == 0 {
-		flockOp(h.fd, unix.LOCK_UN)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if err != nil || f.waiters == 0 {
+		if err == nil {
+			flockOp(h.fd, unix.LOCK_UN) // everyone gave up meanwhile
+		}
+		h.finish(f, err)
 		return
 	}
 	h.kmode = f.mode
 	if f.mode == ModeShared {
 		h.readers, h.closed = f.waiters, false
 	}
-	f.err = h.record(c)
-	if f.err != nil {
+	if err := h.record(c); err != nil {
 		h.unlockKernel()
+		h.finish(f, err)
+		return
 	}
+	h.finish(f, nil)
 }
 
-// blockingLock passes the gate and waits in the kernel for the lock. A
-// writer holds the gate while it waits, so readers arriving after it queue
-// behind it; a reader holds the gate only until it gets its shared lock.
-func (h *handle) blockingLock(mode Mode) error {
-	if _, err := gate(h.fd, unix.F_WRLCK, true); err != nil {
+// finish publishes f's outcome. h.mu must be held.
+func (h *handle) finish(f *flight, err error) {
+	f.finished, f.err, h.flight = true, err, nil
+	close(f.done)
+}
+
+// blockingLock waits in the kernel for the lock. A writer takes the gate
+// first, if free, so that readers arriving meanwhile defer to it; a reader
+// first waits until no writer (in another process, not stopped) is at the
+// gate.
+func (h *handle) blockingLock(f *flight) error {
+	if f.mode == ModeExclusive {
+		gated := gateTry(h.fd)
+		_, err := flockOp(h.fd, unix.LOCK_EX)
+		if gated {
+			gateRelease(h.fd)
+		}
 		return err
 	}
-	_, err := flockOp(h.fd, flockHow(mode))
-	gate(h.fd, unix.F_UNLCK, false)
+	if err := h.awaitGate(f); err != nil {
+		return err
+	}
+	_, err := flockOp(h.fd, unix.LOCK_SH)
 	return err
 }

@@ -36,3 +36,14 @@ func bootID() string {
 	}
 	return strings.TrimSpace(string(b))
 }
+
+// stopped reports whether pid is stopped by a signal or a tracer (state T
+// or t in /proc/<pid>/stat).
+func stopped(pid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	i := bytes.LastIndexByte(b, ')')
+	return i >= 0 && i+2 < len(b) && (b[i+2] == 'T' || b[i+2] == 't')
+}

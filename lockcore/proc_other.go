@@ -7,3 +7,6 @@ func startTime(pid int) uint64 { return 0 }
 
 // bootID is unknown off Linux.
 func bootID() string { return "" }
+
+// stopped is unknown off Linux: a gate holder is always respected.
+func stopped(pid int) bool { return false }
