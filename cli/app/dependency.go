@@ -119,14 +119,18 @@ func (e *env) dependencyList(c *cli.Context) error {
 	}
 	return e.withStore(c, func(ctx context.Context, s *settings, st taskstore.Store) error {
 		var l dependencyListing
-		if _, err := st.GetTask(ctx, id); err != nil {
-			return fmt.Errorf("list dependencies: %w", err)
-		}
-		var err error
-		if l.Dependencies, err = st.GetTaskDependencies(ctx, id); err != nil {
-			return fmt.Errorf("list dependencies: %w", err)
-		}
-		if l.Dependents, err = st.GetTaskDependents(ctx, id); err != nil {
+		err := s.readTogether(ctx, func(ctx context.Context) error {
+			if _, err := st.GetTask(ctx, id); err != nil {
+				return err
+			}
+			var err error
+			if l.Dependencies, err = st.GetTaskDependencies(ctx, id); err != nil {
+				return err
+			}
+			l.Dependents, err = st.GetTaskDependents(ctx, id)
+			return err
+		})
+		if err != nil {
 			return fmt.Errorf("list dependencies: %w", err)
 		}
 		l.ID, l.Dependencies, l.Dependents = id, nonNil(l.Dependencies), nonNil(l.Dependents)

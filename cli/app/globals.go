@@ -42,6 +42,9 @@ type settings struct {
 	lockTimeout    time.Duration
 	lockTimeoutSet bool
 	logger         *slog.Logger
+	// loc and lockOpts are set once the database is located (withStore).
+	loc      taskstore.Location
+	lockOpts lockcore.Options
 }
 
 // lookup returns the value of a global flag wherever on the command line it
@@ -118,6 +121,7 @@ func (e *env) withStore(c *cli.Context, fn func(ctx context.Context, s *settings
 	}
 	ctx := c.Context
 	lo := s.lockOptions()
+	s.loc, s.lockOpts = loc, lo
 	stop := e.watchLock(ctx, loc, lo)
 	defer stop()
 	st, err := taskstore.Open(ctx, taskstore.Options{
@@ -134,4 +138,15 @@ func (e *env) withStore(c *cli.Context, fn func(ctx context.Context, s *settings
 		err = fmt.Errorf("close database: %w", cerr)
 	}
 	return err
+}
+
+// readTogether runs several reads under one shared hold of the lock, so the
+// command waits for the lock once (the budget is the budget for the whole
+// command) and sees one consistent state. The store calls inside fn must
+// use the ctx fn is given: they then do not acquire again.
+func (s *settings) readTogether(ctx context.Context, fn func(ctx context.Context) error) error {
+	if s.loc.Backend != taskstore.BackendSQLite {
+		return fn(ctx)
+	}
+	return lockcore.WithSharedLock(ctx, s.loc.Path, s.lockOpts, fn)
 }

@@ -80,10 +80,15 @@ func (e *env) contextList(c *cli.Context) error {
 		return err
 	}
 	return e.withStore(c, func(ctx context.Context, s *settings, st taskstore.Store) error {
-		if _, err := st.GetTask(ctx, id); err != nil {
-			return fmt.Errorf("list context: %w", err)
-		}
-		slices, err := st.ListContextSlices(ctx, id)
+		var slices []taskstore.ContextSlice
+		err := s.readTogether(ctx, func(ctx context.Context) error {
+			if _, err := st.GetTask(ctx, id); err != nil {
+				return err
+			}
+			var err error
+			slices, err = st.ListContextSlices(ctx, id)
+			return err
+		})
 		if err != nil {
 			return fmt.Errorf("list context: %w", err)
 		}
