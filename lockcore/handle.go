@@ -57,7 +57,7 @@ func (h *handle) drainedChan() <-chan struct{} {
 	return h.drained
 }
 
-// releaseMode gives back one hold of mode. h.mu must be held.
+// releaseLocked gives back one hold of mode. h.mu must be held.
 func (h *handle) releaseLocked(mode Mode) {
 	if mode == ModeShared {
 		if h.readers--; h.readers > 0 {

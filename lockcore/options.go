@@ -2,6 +2,7 @@ package lockcore
 
 import (
 	"log/slog"
+	"math"
 	"time"
 )
 
@@ -40,6 +41,9 @@ type Options struct {
 // RetryDelay after defaults. A context deadline that comes sooner wins.
 func (o Options) Budget() time.Duration {
 	o = o.withDefaults()
+	if time.Duration(o.MaxRetries) > math.MaxInt64/o.RetryDelay {
+		return math.MaxInt64 // no overflow into a negative budget
+	}
 	return time.Duration(o.MaxRetries) * o.RetryDelay
 }
 

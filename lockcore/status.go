@@ -14,7 +14,7 @@ type Status struct {
 	Verified     bool          // holder verified alive (same host, pid alive, start time unchanged)
 	Age          time.Duration // since Holder.Timestamp
 	PossiblyHung bool          // held longer than StaleTimeout
-	Readers      int           // number of shared holders, when known
+	Readers      int           // number of processes holding it shared, when known
 	Leftover     bool          // lock free but the record names a process that is no longer running
 	RecordError  string        // why the record could not be read/parsed, "" if fine
 }

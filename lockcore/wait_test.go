@@ -3,6 +3,7 @@ package lockcore
 import (
 	"context"
 	"errors"
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"testing"
@@ -15,6 +16,9 @@ func TestBudget(t *testing.T) {
 	}
 	if got := (Options{MaxRetries: 3, RetryDelay: time.Second}).Budget(); got != 3*time.Second {
 		t.Errorf("Budget(3, 1s) = %v, want 3s", got)
+	}
+	if got := (Options{MaxRetries: math.MaxInt, RetryDelay: time.Hour}).Budget(); got <= 0 {
+		t.Errorf("Budget(MaxInt, 1h) = %v, want a positive budget", got)
 	}
 }
 
