@@ -49,10 +49,21 @@ func reportMedian(b *testing.B, ds []time.Duration) {
 
 // BenchmarkProcess measures whole astro processes, start to exit, as a
 // person or an agent runs them: `task add` on a warm database, and `task
-// list` on a database of 10,000 tasks. Run it with a fixed count, e.g.
-// -bench Process -benchtime 30x; the medians are the figures to quote.
+// list` on a database of 10,000 tasks, against the baseline of a process
+// that starts and exits without opening the database (`astro --help`). Run
+// it with a fixed count, e.g. -bench Process -benchtime 30x; the medians
+// are the figures to quote.
 func BenchmarkProcess(b *testing.B) {
 	bin := buildAstro(b)
+
+	b.Run("BaselineHelp", func(b *testing.B) {
+		ds := make([]time.Duration, 0, b.N)
+		for range b.N {
+			ds = append(ds, astroRun(b, bin, "--help"))
+		}
+		b.StopTimer()
+		reportMedian(b, ds)
+	})
 
 	b.Run("TaskAddWarm", func(b *testing.B) {
 		db := filepath.Join(b.TempDir(), "data", "astrotask.db")
