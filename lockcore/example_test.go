@@ -117,3 +117,22 @@ func ExampleLock_TryAcquire() {
 	// a: true <nil>
 	// b while a holds: false <nil>
 }
+
+func ExampleNew() {
+	db, cleanup := tempDB()
+	defer cleanup()
+
+	// New does no I/O; the directory and lock file appear on first use.
+	l := lockcore.New(db, lockcore.Options{ProcessType: "mcp-server"})
+	fmt.Println(filepath.Base(filepath.Dir(l.Path())), filepath.Base(l.Path()))
+	if err := l.AcquireShared(context.Background()); err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer l.Release()
+	st, _ := lockcore.Inspect(db, lockcore.Options{})
+	fmt.Println(st.Mode, st.Readers)
+	// Output:
+	// data .astrotask.lock
+	// shared 1
+}

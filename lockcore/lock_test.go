@@ -136,3 +136,20 @@ func TestThousandGoroutines(t *testing.T) {
 		t.Fatalf("counter = %d, want 1000", counter)
 	}
 }
+
+// TestSymlinkedDirShareOneHandle: two paths to one directory are one lock
+// within the process, not two kernel locks that would exclude each other.
+func TestSymlinkedDirShareOneHandle(t *testing.T) {
+	dir := t.TempDir()
+	os.Mkdir(filepath.Join(dir, "real"), 0o755)
+	os.Symlink(filepath.Join(dir, "real"), filepath.Join(dir, "link"))
+	a := New(filepath.Join(dir, "real", "a.db"), Options{})
+	b := New(filepath.Join(dir, "link", "a.db"), Options{})
+	mustAcquire(t, a, ModeShared)
+	mustAcquire(t, b, ModeShared)
+	if a.h != b.h {
+		t.Fatal("two handles for one lock file")
+	}
+	a.Release()
+	b.Release()
+}

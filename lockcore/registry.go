@@ -22,22 +22,32 @@ func lookup(path string) (*handle, error) {
 	if h := registry.m[path]; h != nil {
 		return h, nil
 	}
+	if h := registry.m[canonical(path)]; h != nil {
+		registry.m[path] = h // the same file through a symlinked directory
+		return h, nil
+	}
 	fd, err := openLockFile(path)
 	if err != nil {
 		return nil, err
 	}
+	return register(path, fd), nil
+}
+
+// register files a newly opened descriptor under path and its canonical
+// path. registry must be locked.
+func register(path string, fd int) *handle {
 	canon := canonical(path)
 	h := registry.m[canon]
 	if h == nil {
 		h = newHandle(canon, fd)
 	} else {
-		closeFD(fd) // the same file reached through a symlinked directory
+		closeFD(fd) // a symlinked directory created meanwhile; drops our gate at worst
 	}
 	if registry.m == nil {
 		registry.m = make(map[string]*handle)
 	}
 	registry.m[path], registry.m[canon] = h, h
-	return h, nil
+	return h
 }
 
 // canonical resolves symlinks in the directory of path.
