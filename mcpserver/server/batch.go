@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/astrotask/astrotask-go/taskstore"
 )
@@ -118,7 +119,8 @@ func toBatchTask(i int, nt NewTaskInput) (taskstore.BatchTask, error) {
 			return bt, invalid(field("dependsOn"), "%d does not name an earlier task of the batch", d)
 		}
 	}
-	bt.DependsOn = nt.DependsOn
-	bt.DependsOnIDs = nt.DependsOnIDs
+	// A dependency named twice is one dependency.
+	bt.DependsOn = slices.Compact(slices.Sorted(slices.Values(nt.DependsOn)))
+	bt.DependsOnIDs = slices.Compact(slices.Sorted(slices.Values(nt.DependsOnIDs)))
 	return bt, nil
 }

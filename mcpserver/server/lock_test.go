@@ -49,7 +49,7 @@ func TestLockStatusIdle(t *testing.T) {
 // TestLockedDatabase holds the database lock on purpose: lockStatus names
 // the holder, and tool calls fail after their budget with the friendly text.
 func TestLockedDatabase(t *testing.T) {
-	e := newEnv(t)
+	e := newEnvLock(t, shortLock)
 	a := e.add(task("before"))[0]
 	holder := lockcore.New(e.loc.Path, lockcore.Options{ProcessType: "test-holder"})
 	if err := holder.Acquire(t.Context()); err != nil {

@@ -80,7 +80,7 @@ func TestAddTasks(t *testing.T) {
 	out := call[server.TasksOutput](e, "addTasks", map[string]any{"tasks": []any{
 		task("Parser", "priorityScore", 0, "description", "parse it"),
 		task("Tokenizer", "parentIndex", 0, "priorityScore", 90, "details", "hand-written scanner"),
-		task("Grammar", "parentIndex", 0, "dependsOn", []int{1}, "priority", "high"),
+		task("Grammar", "parentIndex", 0, "dependsOn", []int{1, 1}, "priority", "high"),
 		task("Docs", "status", "in-progress", "priority", "low"),
 	}})
 	if out.Count != 4 || len(out.Tasks) != 4 {

@@ -154,7 +154,7 @@ func TestServersStartTogether(t *testing.T) {
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range n {
-		wg.Go(func() { sessions[i], errs[i] = startErr(nil, "--db", db) })
+		wg.Go(func() { sessions[i], errs[i] = startErr(nil, "--db", db, "--lock-timeout=60s") })
 	}
 	wg.Wait()
 	for i, err := range errs {
@@ -267,5 +267,21 @@ func TestBadCommandLine(t *testing.T) {
 		if stdout.Len() != 0 {
 			t.Errorf("astrotask-mcp %q wrote to stdout: %q", tt.args, stdout.String())
 		}
+	}
+}
+
+// TestDatabaseURI starts the server with DATABASE_URI and no --db, and sees
+// its task from a second server that names the same file with --db.
+func TestDatabaseURI(t *testing.T) {
+	db := dbPath(t)
+	viaEnv := start(t, []string{"DATABASE_URI=sqlite://" + db})
+	added := ok[server.TasksOutput](viaEnv, "addTasks", map[string]any{"tasks": []any{map[string]any{"title": "from env"}}})
+	if _, err := os.Stat(db); err != nil {
+		t.Fatalf("DATABASE_URI database not created: %v", err)
+	}
+	viaFlag := start(t, nil, "--db", db)
+	got := ok[server.TaskOutput](viaFlag, "getTask", map[string]any{"taskId": added.Tasks[0].ID})
+	if got.Task.Title != "from env" {
+		t.Errorf("getTask via --db = %+v, want the task added via DATABASE_URI", got.Task)
 	}
 }
