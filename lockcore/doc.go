@@ -74,7 +74,8 @@
 //
 // # Platforms
 //
-// The full design needs Linux (/proc). Other Unix systems get the same
+// lockcore builds on Unix systems only. The full design needs Linux
+// (/proc). Other Unix systems get the same
 // flock lock, record and gate, without start-time and /proc/locks
 // verification and without the stopped-waiter check.
 package lockcore
