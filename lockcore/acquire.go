@@ -102,7 +102,9 @@ func (h *handle) awaitFlight(w *waiter, f *flight) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if !f.finished {
-		f.waiters--
+		if f.waiters--; f.waiters == 0 {
+			h.dropGate(f)
+		}
 	} else if f.err == nil {
 		h.releaseLocked(f.mode)
 	}

@@ -21,6 +21,7 @@ type flight struct {
 	mode     Mode
 	waiters  int
 	finished bool
+	gated    bool // holds the gate (writers only)
 	err      error
 	done     chan struct{}
 }
@@ -60,10 +61,30 @@ func (h *handle) fly(f *flight, c claim) {
 	h.finish(f, nil)
 }
 
-// finish publishes f's outcome. h.mu must be held.
+// finish publishes f's outcome and drops the gate. h.mu must be held.
 func (h *handle) finish(f *flight, err error) {
+	h.dropGate(f)
 	f.finished, f.err, h.flight = true, err, nil
 	close(f.done)
+}
+
+// takeGate lets readers know a writer waits, if no other writer does.
+func (h *handle) takeGate(f *flight) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if f.waiters > 0 && gateTry(h.fd) {
+		f.gated = true
+	}
+}
+
+// dropGate releases the gate if f holds it: when f is granted the lock, or
+// when everyone gave up on f, so that an abandoned writer does not hold
+// readers back. h.mu must be held.
+func (h *handle) dropGate(f *flight) {
+	if f.gated {
+		gateRelease(h.fd)
+		f.gated = false
+	}
 }
 
 // blockingLock waits in the kernel for the lock. A writer takes the gate
@@ -72,11 +93,8 @@ func (h *handle) finish(f *flight, err error) {
 // gate.
 func (h *handle) blockingLock(f *flight) error {
 	if f.mode == ModeExclusive {
-		gated := gateTry(h.fd)
+		h.takeGate(f)
 		_, err := flockOp(h.fd, unix.LOCK_EX)
-		if gated {
-			gateRelease(h.fd)
-		}
 		return err
 	}
 	if err := h.awaitGate(f); err != nil {

@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -96,4 +97,49 @@ func flockWaiter(pid int) bool {
 		}
 	}
 	return false
+}
+
+// TestAbandonedWriterLetsReadersIn: a writer that gave up while it waits
+// behind a reader stops holding later readers back, even though its kernel
+// wait lingers until the reader leaves.
+func TestAbandonedWriterLetsReadersIn(t *testing.T) {
+	db := testDB(t)
+	r := startHelper(t, "hold", "DB", db, "MODE", "shared", "PROC", "reader")
+	r.expect("locked")
+	l := New(db, quick)
+	errc := make(chan error)
+	go func() { errc <- l.Acquire(context.Background()) }()
+	waitBlocked(t, os.Getpid())
+	if gateHolders(t, l.Path()) != os.Getpid() {
+		t.Fatal("a waiting writer does not hold the gate")
+	}
+	if err := <-errc; !errors.Is(err, ErrLocked) {
+		t.Fatalf("Acquire behind a reader = %v, want ErrLocked", err)
+	}
+	if pid := gateHolders(t, l.Path()); pid != 0 {
+		t.Fatalf("gate still held by pid %d after the writer gave up", pid)
+	}
+	r2 := startHelper(t, "hold", "DB", db, "MODE", "shared", "PROC", "reader2")
+	r2.expect("locked")
+}
+
+// gateHolders returns the pid holding the gate of the lock file at path,
+// from /proc/locks, or 0.
+func gateHolders(t *testing.T, path string) int {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := fi.Sys().(*syscall.Stat_t)
+	key := devKey(st.Dev, st.Ino)
+	b, _ := os.ReadFile("/proc/locks")
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) > 6 && f[1] == "POSIX" && f[5] == key && f[6] == strconv.Itoa(gateOffset) {
+			pid, _ := strconv.Atoi(f[4])
+			return pid
+		}
+	}
+	return 0
 }
