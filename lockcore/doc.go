@@ -39,7 +39,8 @@
 // context ends. A caller that gives up withdraws from the flight; if the
 // flight wins with nobody left, it releases at once. The flight's goroutine
 // cannot be interrupted once in the kernel, so after a give-up it lingers
-// (one per lock file) until the holder releases or dies.
+// (one per lock file) until the holder releases or dies; it drops the
+// writer-preference gate (below) at once, so it holds nobody back.
 //
 // # Writer preference and fairness
 //
