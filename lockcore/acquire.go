@@ -1,6 +1,7 @@
 package lockcore
 
 import (
+	"context"
 	"log/slog"
 
 	"golang.org/x/sys/unix"
@@ -12,6 +13,15 @@ type claim struct {
 	proc string
 	log  *slog.Logger
 }
+
+// newClaim returns the claim of a caller; a nil logger is silent.
+func newClaim(mode Mode, o Options) claim {
+	return claim{mode: mode, proc: o.ProcessType, log: o.Logger}
+}
+
+// verbose reports whether debug logging is on. The uncontended path checks
+// it before building log arguments, which would otherwise allocate.
+func (c claim) verbose() bool { return c.log.Enabled(context.Background(), slog.LevelDebug) }
 
 func (c claim) weight() int64 {
 	if c.mode == ModeShared {
@@ -83,7 +93,9 @@ func (h *handle) step(c claim, attempts *int) stepResult {
 		return stepResult{wait: h.drainedChan()}
 	}
 	*attempts++
-	c.log.Debug("lockcore: attempt", "path", h.path, "mode", c.mode, "attempt", *attempts)
+	if c.verbose() {
+		c.log.Debug("lockcore: attempt", "path", h.path, "mode", c.mode, "attempt", *attempts)
+	}
 	if ok, err := h.tryKernel(c); ok || err != nil {
 		return stepResult{done: true, err: err}
 	}

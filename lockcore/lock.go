@@ -94,7 +94,7 @@ func (l *Lock) acquire(ctx context.Context, mode Mode) error {
 	}
 	w := newWaiter(ctx, l.opts.Budget())
 	defer w.stop()
-	n, err := h.acquire(w, claim{mode: mode, proc: l.opts.ProcessType, log: l.opts.Logger})
+	n, err := h.acquire(w, newClaim(mode, l.opts))
 	if err != nil {
 		return l.busy(ctx, h, w, n, err)
 	}

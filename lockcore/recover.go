@@ -1,7 +1,6 @@
 package lockcore
 
 import (
-	"context"
 	"log/slog"
 	"strconv"
 )
@@ -10,7 +9,7 @@ import (
 // reads the record it replaces, to report recoveries: a record left by a
 // process that is no longer running, or one that could not be parsed.
 func (h *handle) record(c claim) error {
-	if c.log.Enabled(context.Background(), slog.LevelDebug) {
+	if c.verbose() {
 		h.logReplaced(c.log)
 	}
 	return h.writeRecord(newRecord(c.proc, c.mode))

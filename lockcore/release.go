@@ -54,7 +54,7 @@ func (l *Lock) TryAcquire() (bool, error) {
 	if !h.sem.TryAcquire(writerWeight) {
 		return false, nil
 	}
-	c := claim{mode: ModeExclusive, proc: l.opts.ProcessType, log: l.opts.Logger}
+	c := newClaim(ModeExclusive, l.opts)
 	h.mu.Lock()
 	ok := h.flight == nil && h.kmode == ""
 	if ok {

@@ -10,17 +10,20 @@ import (
 // timestamp, so an uncontended lock cycle does not run the JSON encoder.
 // It is used under handle.mu.
 type recordTemplate struct {
-	key       string
+	proc      string
+	mode      Mode
+	pid       int
 	pre, post []byte
 	buf       [RecordSize]byte
 }
 
 // render returns li encoded as RecordSize bytes, like li.encode.
 func (t *recordTemplate) render(li LockInfo) []byte {
-	if key := li.Process + "\x00" + string(li.Mode) + "\x00" + strconv.Itoa(li.PID); key != t.key {
-		t.build(li, key)
+	if li.Process != t.proc || li.Mode != t.mode || li.PID != t.pid || t.pre == nil {
+		t.build(li)
 	}
-	b := append(append(append(t.buf[:0], t.pre...), strconv.AppendInt(nil, li.Timestamp, 10)...), t.post...)
+	b := strconv.AppendInt(append(t.buf[:0], t.pre...), li.Timestamp, 10)
+	b = append(b, t.post...)
 	if t.pre == nil || len(b) >= RecordSize {
 		return li.encode(RecordSize)
 	}
@@ -30,8 +33,8 @@ func (t *recordTemplate) render(li LockInfo) []byte {
 	return append(b, '\n')
 }
 
-func (t *recordTemplate) build(li LockInfo, key string) {
-	t.key, t.pre, t.post = key, nil, nil
+func (t *recordTemplate) build(li LockInfo) {
+	t.proc, t.mode, t.pid, t.pre, t.post = li.Process, li.Mode, li.PID, nil, nil
 	li.Timestamp = 0
 	b, _ := json.Marshal(li)
 	const field = `"timestamp":0`
