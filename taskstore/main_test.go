@@ -29,7 +29,9 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	removeFixture()
+	os.Exit(code)
 }
 
 // runRole is the body of a helper process. Helpers print "ready" when set

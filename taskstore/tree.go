@@ -25,6 +25,38 @@ func effective(chain []ancestorRef) Status {
 	return st
 }
 
+// The two plans for NextTask. Both return the first available pending task
+// by priority, then creation order.
+const (
+	// nextInTree walks the pending tasks in index order (status, priority
+	// descending, creation) and stops at the first that nothing blocks and
+	// whose ancestors are all open: usually after a handful of rows, however
+	// large the tree.
+	nextInTree = `SELECT ` + taskCols + ` FROM tasks t
+		WHERE t.status = 'pending' AND t.id <> ? AND ` + notBlocked + `
+		AND NOT EXISTS (
+			WITH RECURSIVE up(id) AS (
+				SELECT t.parent_id
+				UNION
+				SELECT p.parent_id FROM tasks p JOIN up ON p.id = up.id WHERE p.parent_id IS NOT NULL
+			)
+			SELECT 1 FROM up JOIN tasks a ON a.id = up.id WHERE a.status IN ` + closedList + `)
+		ORDER BY t.priority_score DESC, t.seq
+		LIMIT 1`
+	// nextBelow walks down from the parent through open tasks only (a
+	// closed task hides its subtree), then picks among the subtree's
+	// pending tasks. The CROSS JOIN keeps the subtree as the outer loop.
+	nextBelow = `WITH RECURSIVE below(id) AS (
+			SELECT id FROM tasks WHERE parent_id = ? AND status NOT IN ` + closedList + `
+			UNION ALL
+			SELECT t.id FROM tasks t JOIN below b ON t.parent_id = b.id WHERE t.status NOT IN ` + closedList + `
+		)
+		SELECT ` + taskCols + ` FROM below b CROSS JOIN tasks t
+		WHERE t.id = b.id AND t.status = 'pending' AND ` + notBlocked + `
+		ORDER BY t.priority_score DESC, t.seq
+		LIMIT 1`
+)
+
 // NextTask returns the highest-priority available pending task anywhere
 // below parentID ("" means the whole tree), ties broken by creation order,
 // or nil when there is none. A task is available when it is pending, none
@@ -49,15 +81,11 @@ func (s *sqlStore) NextTask(ctx context.Context, parentID string) (*Task, error)
 		if parentID != ProjectRootID && effective(chain).Closed() {
 			return nil
 		}
-		ts, err := c.tasks(ctx, `WITH RECURSIVE below(id) AS (
-				SELECT id FROM tasks WHERE parent_id = ? AND status NOT IN `+closedList+`
-				UNION ALL
-				SELECT t.id FROM tasks t JOIN below b ON t.parent_id = b.id WHERE t.status NOT IN `+closedList+`
-			)
-			SELECT `+taskCols+` FROM below b JOIN tasks t ON t.id = b.id
-			WHERE t.status = 'pending' AND `+notBlocked+`
-			ORDER BY t.priority_score DESC, t.seq
-			LIMIT 1`, parentID)
+		query, args := nextInTree, []any{ProjectRootID}
+		if parentID != ProjectRootID {
+			query, args = nextBelow, []any{parentID}
+		}
+		ts, err := c.tasks(ctx, query, args...)
 		if err != nil || len(ts) == 0 {
 			return err
 		}
