@@ -8,12 +8,17 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
 // DefaultAddr is the address the HTTP transport listens on by default.
 const DefaultAddr = "127.0.0.1:3000"
+
+// SessionTimeout is how long an HTTP session may stay idle before the
+// server forgets it; the client then starts a new one.
+const SessionTimeout = 30 * time.Minute
 
 // TokenEnv names the environment variable that holds the bearer token.
 const TokenEnv = "ASTROTASK_MCP_TOKEN"
@@ -47,7 +52,10 @@ func Handler(s *mcp.Server, opts HTTPOptions) http.Handler {
 		allowed[strings.ToLower(strings.Trim(h, "[]"))] = true
 	}
 	mux := http.NewServeMux()
-	mcpHandler := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return s }, &mcp.StreamableHTTPOptions{Logger: opts.Logger})
+	mcpHandler := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return s }, &mcp.StreamableHTTPOptions{
+		Logger:         opts.Logger,
+		SessionTimeout: SessionTimeout,
+	})
 	mux.Handle("/mcp", requireToken(opts.Token, mcpHandler))
 	mux.HandleFunc("GET /health", health)
 	return &guard{next: mux, allowed: allowed, log: log}

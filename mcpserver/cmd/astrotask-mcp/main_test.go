@@ -27,7 +27,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binary = filepath.Join(dir, "astrotask-mcp")
-	build := exec.Command("go", "build", "-o", binary, ".")
+	build := exec.Command("go", buildArgs(binary, ".")...)
 	if out, err := build.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "build astrotask-mcp: %v\n%s", err, out)
 		os.RemoveAll(dir)
@@ -50,7 +50,7 @@ func astro(t testing.TB) string {
 	t.Helper()
 	astroOnce.Do(func() {
 		astroPath = filepath.Join(filepath.Dir(binary), "astro")
-		build := exec.Command("go", "build", "-o", astroPath, "./cmd/astro")
+		build := exec.Command("go", buildArgs(astroPath, "./cmd/astro")...)
 		build.Dir = filepath.Join("..", "..", "..", "cli")
 		if out, err := build.CombinedOutput(); err != nil {
 			astroErr = fmt.Errorf("build astro in %s: %v\n%s", build.Dir, err, out)
@@ -60,6 +60,16 @@ func astro(t testing.TB) string {
 		t.Fatal(astroErr)
 	}
 	return astroPath
+}
+
+// buildArgs are the arguments of `go build` for one binary, with -race
+// when the tests themselves run under -race.
+func buildArgs(out, pkg string) []string {
+	args := []string{"build", "-o", out}
+	if raceEnabled {
+		args = append(args, "-race")
+	}
+	return append(args, pkg)
 }
 
 // cleanEnv is the environment for child processes: the test's own, without
