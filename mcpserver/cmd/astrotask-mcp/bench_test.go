@@ -1,11 +1,14 @@
 package main_test
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os/exec"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -132,6 +135,55 @@ func BenchmarkStartup(b *testing.B) {
 			b.Fatalf("tools/list: %v", err)
 		}
 		cs.Close()
+	}
+	p50(b, samples)
+}
+
+// BenchmarkListTasks1000Raw is BenchmarkListTasks1000 with a client that
+// writes the JSON-RPC request and reads the answer line without decoding
+// it: the server's share of the round trip.
+func BenchmarkListTasks1000Raw(b *testing.B) {
+	db := dbPath(b)
+	s := start(b, nil, "--db", db)
+	seed(b, s, 1000)
+	s.Close()
+
+	cmd := exec.Command(binary, "--db", db)
+	cmd.Env = cleanEnv()
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer func() {
+		stdin.Close()
+		cmd.Wait()
+	}()
+	r := bufio.NewReaderSize(stdout, 1<<20)
+	send := func(line string) []byte {
+		io.WriteString(stdin, line+"\n")
+		if strings.Contains(line, `"id"`) {
+			answer, err := r.ReadBytes('\n')
+			if err != nil {
+				b.Fatalf("read answer: %v", err)
+			}
+			return answer
+		}
+		return nil
+	}
+	send(`{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}`)
+	send(`{"jsonrpc":"2.0","method":"notifications/initialized"}`)
+	var samples []time.Duration
+	id := 0
+	for b.Loop() {
+		id++
+		req := fmt.Sprintf(`{"jsonrpc":"2.0","id":%d,"method":"tools/call","params":{"name":"listTasks","arguments":{"statuses":[]}}}`, id)
+		t0 := time.Now()
+		answer := send(req)
+		samples = append(samples, time.Since(t0))
+		if len(answer) < 1000*100 {
+			b.Fatalf("short answer: %.200s", answer)
+		}
 	}
 	p50(b, samples)
 }
