@@ -10,6 +10,10 @@ import (
 	"github.com/astrotask/astrotask-go/taskstore"
 )
 
+// ErrNoLocation is the lockStatus error of a server created without
+// Options.Location.
+var ErrNoLocation = errors.New("lock status unavailable: the server was given no database location")
+
 // lockedText is the message for a lock error that carries no holder.
 const lockedText = "Database is currently in use by another process. Please try again in a moment."
 
@@ -55,7 +59,7 @@ func (t *tools) toolError(tool string, err error) error {
 func isDomain(err error) bool {
 	for _, target := range []error{
 		taskstore.ErrNotFound, taskstore.ErrInvalid, taskstore.ErrConflict,
-		taskstore.ErrBlocked, taskstore.ErrCycle, taskstore.ErrUnsupported,
+		taskstore.ErrBlocked, taskstore.ErrCycle, taskstore.ErrUnsupported, ErrNoLocation,
 	} {
 		if errors.Is(err, target) {
 			return true

@@ -46,6 +46,14 @@ func TestLockStatusIdle(t *testing.T) {
 	}
 }
 
+func TestLockStatusWithoutLocation(t *testing.T) {
+	real := newEnv(t)
+	e := newEnvWith(t, taskstore.Location{}, real.store)
+	if got := e.callErr("lockStatus", map[string]any{}); got != server.ErrNoLocation.Error() {
+		t.Errorf("lockStatus without a location = %q, want %q", got, server.ErrNoLocation)
+	}
+}
+
 // TestLockedDatabase holds the database lock on purpose: lockStatus names
 // the holder, and tool calls fail after their budget with the friendly text.
 func TestLockedDatabase(t *testing.T) {

@@ -28,7 +28,7 @@ const Version = "0.1.0"
 const ProcessType = "mcp-server"
 
 // Options configures New. The zero value is usable: a silent server whose
-// lockStatus tool reports an error because it knows no database location.
+// lockStatus tool fails with ErrNoLocation.
 type Options struct {
 	// Location is where the store lives. The lockStatus tool inspects the
 	// lock of this location.
@@ -76,5 +76,8 @@ type tools struct {
 
 // inspectLock reports the state of the database lock.
 func (t *tools) inspectLock(ctx context.Context) (lockcore.Status, error) {
+	if t.opts.Location == (taskstore.Location{}) {
+		return lockcore.Status{}, ErrNoLocation
+	}
 	return taskstore.InspectLock(ctx, t.opts.Location, t.opts.LockOptions)
 }
