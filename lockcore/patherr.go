@@ -8,16 +8,17 @@ import (
 // Sentinels for lock paths that cannot work. They are always wrapped in a
 // *PathError naming the path, and never satisfy errors.Is(err, ErrLocked).
 var (
-	// ErrNetworkFS: the lock file is on NFS, SMB/CIFS or FUSE, where kernel
-	// locks are not reliable. Use PostgreSQL to share a database between machines.
+	// ErrNetworkFS reports that the lock file is on NFS, SMB/CIFS or FUSE,
+	// where kernel locks are not reliable. Use PostgreSQL to share a
+	// database between machines.
 	ErrNetworkFS = errors.New("network filesystem not supported for the embedded database; use PostgreSQL to share a database between machines")
-	// ErrNotRegular: the lock path is a symlink, directory, FIFO or other
-	// non-regular file.
+	// ErrNotRegular reports that the lock path is a symlink, directory,
+	// FIFO or other non-regular file.
 	ErrNotRegular = errors.New("lock path is not a regular file")
-	// ErrPermission: the lock file or its directory cannot be created or
-	// opened for writing.
+	// ErrPermission reports that the lock file or its directory cannot be
+	// created or opened for writing.
 	ErrPermission = errors.New("permission denied")
-	// ErrReadOnly: the lock file's filesystem is mounted read-only.
+	// ErrReadOnly reports that the lock file's filesystem is mounted read-only.
 	ErrReadOnly = errors.New("read-only filesystem")
 )
 
