@@ -67,7 +67,7 @@ func (s *sqlStore) AddTaskDependency(ctx context.Context, dependent, dependency 
 func (c *conn) checkCycle(ctx context.Context, dependent, dependency string) error {
 	var one int
 	found, err := c.scan(ctx, `WITH RECURSIVE reach(id) AS (
-			SELECT ?
+			SELECT CAST(? AS TEXT)
 			UNION
 			SELECT d.dependency_task_id FROM task_dependencies d JOIN reach ON d.dependent_task_id = reach.id
 		)

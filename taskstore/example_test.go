@@ -113,3 +113,96 @@ func ExampleOpenLocal() {
 	// Output:
 	// DOCS pending true
 }
+
+// Example shows the Store in use: a small plan with a dependency, the next
+// task to work on, and an atomic claim.
+func Example() {
+	dir := exampleDir()
+	defer os.RemoveAll(dir)
+	ctx := context.Background()
+
+	s, err := taskstore.Open(ctx, taskstore.Options{
+		DataDir:     filepath.Join(dir, "astrotask.db"),
+		LockOptions: lockcore.Options{ProcessType: "cli"},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer s.Close()
+
+	high := taskstore.PriorityHigh
+	tasks, err := s.AddTasks(ctx, []taskstore.BatchTask{
+		{NewTask: taskstore.NewTask{Title: "Design the schema"}},
+		{NewTask: taskstore.NewTask{Title: "Write the migrations", PriorityScore: &high}, DependsOn: []int{0}},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	design, migrations := tasks[0], tasks[1]
+
+	next, _ := s.NextTask(ctx, "")
+	fmt.Println("next:", next.Title)
+
+	_, err = s.ClaimTask(ctx, migrations.ID)
+	fmt.Println("claim migrations:", errors.Is(err, taskstore.ErrBlocked))
+
+	if _, err := s.UpdateTaskStatus(ctx, design.ID, taskstore.StatusDone, taskstore.StatusOptions{}); err != nil {
+		log.Fatal(err)
+	}
+	claimed, err := s.ClaimTask(ctx, migrations.ID)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("claimed:", claimed.Title, claimed.Status)
+
+	_, err = s.ClaimTask(ctx, migrations.ID)
+	fmt.Println("again:", errors.Is(err, taskstore.ErrConflict))
+	// Output:
+	// next: Design the schema
+	// claim migrations: true
+	// claimed: Write the migrations in-progress
+	// again: true
+}
+
+func ExampleLocate() {
+	loc, err := taskstore.Locate("postgres://agent:secret@db.example/tasks")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(loc.Backend, loc)
+	loc, _ = taskstore.Locate("sqlite:///var/lib/astrotask/astrotask.db")
+	fmt.Println(loc.Backend, loc)
+	// Output:
+	// postgres postgres://agent:xxxxx@db.example/tasks
+	// sqlite /var/lib/astrotask/astrotask.db
+}
+
+func ExampleParsePriority() {
+	for _, in := range []string{"high", "35", "urgent"} {
+		score, err := taskstore.ParsePriority(in)
+		if err != nil {
+			fmt.Println(err)
+			continue
+		}
+		fmt.Println(in, "=", score, taskstore.PriorityLevel(score))
+	}
+	// Output:
+	// high = 80 high
+	// 35 = 35 medium
+	// invalid priority: "urgent" is not low, medium, high or a whole number from 0 to 100
+}
+
+func ExampleInspectLock() {
+	dir := exampleDir()
+	defer os.RemoveAll(dir)
+	ctx := context.Background()
+	loc, _ := taskstore.Locate(filepath.Join(dir, "astrotask.db"))
+
+	st, err := taskstore.InspectLock(ctx, loc, lockcore.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("locked:", st.Locked)
+	// Output:
+	// locked: false
+}

@@ -21,6 +21,7 @@ import (
 type LockingStore struct {
 	inner *sqlStore
 	loc   Location
+	lock  locker
 	opts  lockcore.Options
 	log   *slog.Logger
 }
@@ -35,7 +36,7 @@ func (s *LockingStore) LockOptions() lockcore.Options { return s.opts }
 
 func shared[T any](s *LockingStore, ctx context.Context, fn func(context.Context) (T, error)) (T, error) {
 	var out T
-	err := lockcore.WithSharedLock(ctx, s.loc.Path, s.opts, func(ctx context.Context) error {
+	err := s.lock.with(ctx, lockcore.ModeShared, s.opts, func(ctx context.Context) error {
 		var err error
 		out, err = fn(ctx)
 		return err
@@ -49,7 +50,7 @@ func exclusive[T any](s *LockingStore, ctx context.Context, fn func(context.Cont
 
 func exclusiveAs[T any](s *LockingStore, ctx context.Context, opts lockcore.Options, fn func(context.Context) (T, error)) (T, error) {
 	var out T
-	err := lockcore.WithLock(ctx, s.loc.Path, opts, func(ctx context.Context) error {
+	err := s.lock.with(ctx, lockcore.ModeExclusive, opts, func(ctx context.Context) error {
 		var err error
 		out, err = fn(ctx)
 		return err

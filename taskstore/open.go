@@ -90,7 +90,7 @@ func openLocked(ctx context.Context, loc Location, lockOpts lockcore.Options, lo
 	if err != nil {
 		return nil, err
 	}
-	return &LockingStore{inner: inner, loc: loc, opts: lockOpts, log: log}, nil
+	return &LockingStore{inner: inner, loc: loc, lock: lockerFor(loc), opts: lockOpts, log: log}, nil
 }
 
 // OpenLocal opens the database at dbPath (anything Locate accepts) without
@@ -123,7 +123,7 @@ func WithDatabaseLock(ctx context.Context, dbPath string, lockOpts lockcore.Opti
 			err = cerr
 		}
 	}()
-	return lockcore.WithLock(ctx, loc.Path, lockOpts, func(ctx context.Context) error {
+	return lockerFor(loc).with(ctx, lockcore.ModeExclusive, lockOpts, func(ctx context.Context) error {
 		return fn(ctx, s)
 	})
 }
@@ -172,7 +172,7 @@ func (s *sqlStore) upgrade(ctx context.Context, lockOpts *lockcore.Options) erro
 	if lockOpts == nil {
 		return run(ctx)
 	}
-	return lockcore.WithLock(ctx, s.loc.Path, withProcess(*lockOpts, ProcessMigration), run)
+	return lockerFor(s.loc).with(ctx, lockcore.ModeExclusive, withProcess(*lockOpts, ProcessMigration), run)
 }
 
 func withProcess(o lockcore.Options, process string) lockcore.Options {

@@ -55,8 +55,12 @@ type Store interface {
 	// TaskTree returns rootID ("" means the project root) with its
 	// descendants down to maxDepth levels (0 means unlimited).
 	TaskTree(ctx context.Context, rootID string, maxDepth int) (*TreeNode, error)
-	// Transaction runs fn atomically: if fn returns an error nothing it did
-	// is kept. fn must use tx and ctx, not the outer store.
+	// Transaction runs fn atomically: if fn returns an error (or panics)
+	// nothing it did is kept. fn should use tx and ctx; a store on the same
+	// database called with ctx joins the transaction too. Inside fn,
+	// tx.Transaction nests with a savepoint, and every method of tx is
+	// atomic on its own: a method that fails leaves nothing behind even if
+	// fn carries on.
 	Transaction(ctx context.Context, fn func(ctx context.Context, tx Store) error) error
 	// Export returns the whole database as a Document.
 	Export(ctx context.Context) (Document, error)

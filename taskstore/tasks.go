@@ -465,7 +465,7 @@ func (s *sqlStore) DeleteTask(ctx context.Context, id string, o DeleteOptions) (
 		}
 		var err error
 		n, err = c.execN(ctx, `WITH RECURSIVE sub(id) AS (
-				SELECT ?
+				SELECT CAST(? AS TEXT)
 				UNION ALL
 				SELECT t.id FROM tasks t JOIN sub ON t.parent_id = sub.id
 			)

@@ -256,7 +256,7 @@ func (s *sqlStore) TaskTree(ctx context.Context, rootID string, maxDepth int) (*
 			return &NotFoundError{Kind: "task", ID: rootID}
 		}
 		sub := `WITH RECURSIVE sub(id, depth) AS (
-				SELECT ?, 0
+				SELECT CAST(? AS TEXT), 0
 				UNION ALL
 				SELECT t.id, sub.depth + 1 FROM tasks t JOIN sub ON t.parent_id = sub.id
 				WHERE ? = 0 OR sub.depth < ?

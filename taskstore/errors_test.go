@@ -1,0 +1,146 @@
+package taskstore
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"modernc.org/sqlite"
+)
+
+func TestEngineErrorsAreTranslated(t *testing.T) {
+	ctx := context.Background()
+	st, err := OpenLocal(ctx, filepath.Join(t.TempDir(), "astrotask.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	s := st.(*sqlStore)
+	mustAddID(t, s, "A", NewTask{})
+	raw := func(query string, args ...any) error {
+		return s.write(ctx, "raw", func(c *conn) error {
+			_, err := c.exec(ctx, query, args...)
+			return err
+		})
+	}
+	noDriver := func(err error) {
+		t.Helper()
+		var se *sqlite.Error
+		if errors.As(err, &se) {
+			t.Errorf("a driver error escaped: %v", err)
+		}
+	}
+	err = raw("INSERT INTO tasks (id, parent_id, title, created_at, updated_at) VALUES ('A', ?, 't', 'x', 'x')", ProjectRootID)
+	wantIs(t, err, ErrConflict)
+	noDriver(err)
+	err = raw("UPDATE tasks SET priority_score = 500 WHERE id = 'A'")
+	wantIs(t, err, ErrInvalid)
+	noDriver(err)
+	err = raw("INSERT INTO task_dependencies (dependent_task_id, dependency_task_id, created_at) VALUES ('A', 'GONE', 'x')")
+	wantIs(t, err, ErrConflict)
+	noDriver(err)
+	err = raw("SELECT * FROM no_such_table")
+	var de *DatabaseError
+	if !errors.As(err, &de) || !strings.Contains(err.Error(), "no such table") {
+		t.Errorf("err = %v, want a *DatabaseError with the engine's message", err)
+	}
+	noDriver(err)
+
+	// SQLite's own lock, busy past its timeout, reads as ErrLocked.
+	other, err := sql.Open("sqlite", "file:"+s.loc.Path+"?_pragma=busy_timeout(0)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	err = s.Transaction(ctx, func(ctx context.Context, tx Store) error {
+		if _, err := tx.AddTask(ctx, NewTask{Title: "holding the write lock"}); err != nil {
+			return err
+		}
+		_, err := other.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'x', 'x')")
+		err = sqliteDialect{}.translate("write", err)
+		wantIs(t, err, ErrLocked)
+		noDriver(err)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCancelledContext(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, open func(*testing.T) Store) {
+		s := open(t)
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		_, err := s.AddTask(ctx, NewTask{Title: "never"})
+		wantIs(t, err, context.Canceled)
+		_, err = s.ListTasks(ctx, Filter{})
+		wantIs(t, err, context.Canceled)
+		if n := len(allTasks(t, s)); n != 0 {
+			t.Errorf("%d tasks written with a cancelled context", n)
+		}
+	})
+}
+
+func TestOpenOptions(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	var logs bytes.Buffer
+	s, err := Open(ctx, Options{DataDir: filepath.Join(dir, "a.db"), Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.(*LockingStore); !ok {
+		t.Errorf("Open() = %T, want *LockingStore by default", s)
+	}
+	s.Close()
+	if !strings.Contains(logs.String(), "applied migration") {
+		t.Errorf("the logger did not hear about the migration: %q", logs.String())
+	}
+	off := false
+	s, err = Open(ctx, Options{DataDir: filepath.Join(dir, "b.db"), EnableLocking: &off})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.(*LockingStore); ok {
+		t.Error("Open(EnableLocking false) returned a *LockingStore")
+	}
+	s.Close()
+
+	// The default location, from the environment.
+	t.Setenv(EnvDatabaseURI, "sqlite://"+filepath.Join(dir, "env", "c.db"))
+	s, err = Open(ctx, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.(*LockingStore).Location().Path; got != filepath.Join(dir, "env", "c.db") {
+		t.Errorf("Open() opened %s", got)
+	}
+	s.Close()
+
+	// A location that cannot hold a database fails clearly.
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = OpenLocal(ctx, filepath.Join(file, "x.db"))
+	if err == nil || !strings.HasPrefix(err.Error(), "open task db: ") || strings.Contains(err.Error(), "\n") {
+		t.Errorf("OpenLocal(under a file) = %v, want a one-line open error", err)
+	}
+	t.Logf("under a file: %v", err)
+	if err := os.WriteFile(filepath.Join(dir, "junk.db"), bytes.Repeat([]byte("junk"), 1024), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = OpenLocal(ctx, filepath.Join(dir, "junk.db"))
+	var de *DatabaseError
+	if !errors.As(err, &de) {
+		t.Errorf("OpenLocal(not a database) = %v, want a *DatabaseError", err)
+	}
+	t.Logf("not a database: %v", err)
+}
