@@ -29,15 +29,12 @@ type Streams struct {
 // line.
 func Main(ctx context.Context, args []string, getenv func(string) string, std Streams) int {
 	cfg, err := Parse(args, getenv, std.Err)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
 	if err != nil {
-		var ue *usageError
-		switch {
-		case errors.Is(err, flag.ErrHelp):
-			return 0
-		case errors.As(err, &ue):
-			fmt.Fprintf(std.Err, "astrotask-mcp: %v\n", err)
-			return 2
-		}
+		fmt.Fprintf(std.Err, "astrotask-mcp: %v\n", err)
+		return 2
 	}
 	if err := Run(ctx, cfg, std); err != nil {
 		fmt.Fprintf(std.Err, "astrotask-mcp: %v\n", err)
