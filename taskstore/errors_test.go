@@ -129,7 +129,15 @@ func TestOpenOptions(t *testing.T) {
 	if err := os.WriteFile(file, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err = OpenLocal(ctx, filepath.Join(file, "x.db"))
+	for _, locking := range []bool{false, true} {
+		if s, err := Open(ctx, Options{DataDir: filepath.Join(file, "x.db"), EnableLocking: &locking}); s != nil || err == nil {
+			t.Errorf("Open(under a file, locking %v) = %v, %v; want a nil Store and an error", locking, s, err)
+		}
+	}
+	s, err = OpenLocal(ctx, filepath.Join(file, "x.db"))
+	if s != nil {
+		t.Errorf("OpenLocal failed but returned a non-nil Store %#v", s)
+	}
 	if err == nil || !strings.HasPrefix(err.Error(), "open task db: ") || strings.Contains(err.Error(), "\n") {
 		t.Errorf("OpenLocal(under a file) = %v, want a one-line open error", err)
 	}
@@ -143,4 +151,29 @@ func TestOpenOptions(t *testing.T) {
 		t.Errorf("OpenLocal(not a database) = %v, want a *DatabaseError", err)
 	}
 	t.Logf("not a database: %v", err)
+}
+
+func TestNewerSchemaRefused(t *testing.T) {
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "astrotask.db")
+	st, err := OpenLocal(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.(*sqlStore).db.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 'x')"); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	for name, open := range map[string]func() (Store, error){
+		"OpenLocal":  func() (Store, error) { return OpenLocal(ctx, db) },
+		"OpenLocked": func() (Store, error) { return OpenLocked(ctx, db, lockOpts("t")) },
+	} {
+		s, err := open()
+		if err == nil {
+			s.Close()
+			t.Errorf("%s opened a database from a newer version", name)
+		} else if !strings.Contains(err.Error(), "database schema version 999 is newer than this program supports") {
+			t.Errorf("%s error = %v", name, err)
+		}
+	}
 }

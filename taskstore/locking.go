@@ -2,7 +2,6 @@ package taskstore
 
 import (
 	"context"
-	"log/slog"
 
 	"github.com/astrotask/astrotask-go/lockcore"
 )
@@ -23,7 +22,6 @@ type LockingStore struct {
 	loc   Location
 	lock  locker
 	opts  lockcore.Options
-	log   *slog.Logger
 }
 
 var _ Store = (*LockingStore)(nil)

@@ -60,10 +60,20 @@ func Open(ctx context.Context, o Options) (Store, error) {
 	if lockOpts.Logger == nil && (o.Logger != nil || o.Verbose) {
 		lockOpts.Logger = log
 	}
+	// Return untyped nils on failure: a nil *sqlStore or *LockingStore in a
+	// Store would not compare equal to nil.
 	if o.EnableLocking != nil && !*o.EnableLocking {
-		return openStore(ctx, loc, nil, log)
+		s, err := openStore(ctx, loc, nil, log)
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
 	}
-	return openLocked(ctx, loc, lockOpts, log)
+	s, err := openLocked(ctx, loc, lockOpts, log)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // OpenLocked opens the database at dbPath (anything Locate accepts; ""
@@ -90,7 +100,7 @@ func openLocked(ctx context.Context, loc Location, lockOpts lockcore.Options, lo
 	if err != nil {
 		return nil, err
 	}
-	return &LockingStore{inner: inner, loc: loc, lock: lockerFor(loc), opts: lockOpts, log: log}, nil
+	return &LockingStore{inner: inner, loc: loc, lock: lockerFor(loc), opts: lockOpts}, nil
 }
 
 // OpenLocal opens the database at dbPath (anything Locate accepts) without
@@ -101,7 +111,11 @@ func OpenLocal(ctx context.Context, dbPath string) (Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return openStore(ctx, loc, nil, slog.New(slog.DiscardHandler))
+	s, err := openStore(ctx, loc, nil, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // WithDatabaseLock opens the database at dbPath and runs fn under one

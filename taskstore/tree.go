@@ -156,6 +156,11 @@ func (c *conn) whyNotClaimed(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
+	if len(blockers) == 0 {
+		// Only a backend without serialised writers can get here: the task
+		// changed between the update and this look.
+		return &ConflictError{ID: id, Reason: "task " + id + " changed while it was being claimed; try again"}
+	}
 	return &BlockedError{ID: id, BlockedBy: blockers}
 }
 
