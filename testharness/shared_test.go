@@ -2,6 +2,7 @@ package testharness
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 // shared lock with no gap while two writers take the exclusive lock with
 // the default budget. Readers overlap each other but never a writer, and
 // every writer acquisition succeeds within its budget while readers loop.
+// The writers log lockcore's debug output, shown if one of them fails.
 func TestSharedAndExclusive(t *testing.T) {
 	const readers, writers, writes = 4, 2, 20
 	dir, db := newCounterDB(t)
@@ -39,7 +41,7 @@ func TestSharedAndExclusive(t *testing.T) {
 
 	var ws []*harness.Child
 	for i := range writers {
-		a := harness.Args{DB: db, Count: writes, Counter: true, Hold: time.Millisecond, Owner: name("w", i)}
+		a := harness.Args{DB: db, Count: writes, Counter: true, Hold: time.Millisecond, Owner: name("w", i), Verbose: true}
 		a.Log = filepath.Join(dir, a.Owner+".log")
 		ws = append(ws, start(t, a.Owner, harness.RoleContend, a))
 	}
@@ -59,6 +61,7 @@ func TestSharedAndExclusive(t *testing.T) {
 	for _, lg := range wlogs {
 		if len(lg.Intervals) != writes || lg.Fails != 0 {
 			t.Errorf("writer %s: %d holds and %d acquisitions past the budget, want %d and 0", lg.Proc, len(lg.Intervals), lg.Fails, writes)
+			t.Logf("lockcore's debug log of the writers:\n%s", tail(ws[0].Stderr(), 12)+tail(ws[1].Stderr(), 12))
 		}
 		for _, iv := range lg.Intervals {
 			first, last = min(first, iv.Enter), max(last, iv.Leave)
@@ -84,4 +87,10 @@ func TestSharedAndExclusive(t *testing.T) {
 		t.Errorf("Sweep: no two readers ever held the shared lock at once, want readers to overlap")
 	}
 	checkCounter(t, db, wlogs, func(lg harness.Log) string { return lg.Proc })
+}
+
+// tail returns the last n lines of s.
+func tail(s string, n int) string {
+	lines := strings.SplitAfter(s, "\n")
+	return strings.Join(lines[max(0, len(lines)-n-1):], "")
 }

@@ -3,6 +3,7 @@ package harness
 import (
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
 	"time"
@@ -63,16 +64,22 @@ type Args struct {
 	RetryDelay   time.Duration `json:"retryDelay,omitempty"`
 	StaleTimeout time.Duration `json:"staleTimeout,omitempty"`
 	ProcessType  string        `json:"processType,omitempty"`
+	// Verbose sends lockcore's debug log to the child's stderr.
+	Verbose bool `json:"verbose,omitempty"`
 }
 
 // LockOptions returns the lockcore options the args describe.
 func (a Args) LockOptions() lockcore.Options {
-	return lockcore.Options{
+	o := lockcore.Options{
 		MaxRetries:   a.MaxRetries,
 		RetryDelay:   a.RetryDelay,
 		StaleTimeout: a.StaleTimeout,
 		ProcessType:  a.ProcessType,
 	}
+	if a.Verbose {
+		o.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return o
 }
 
 // Env returns the environment that makes a child play role with a.
@@ -115,4 +122,6 @@ var roles = map[string]func(*childIO, Args) error{
 	RoleContend: contend,
 	RoleHolder:  holder,
 	RoleWaiter:  waiter,
+
+	RoleTaskWriter: taskWriter,
 }
