@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -100,7 +101,18 @@ func outputSchemas(t testing.TB, cs *mcp.ClientSession) map[string]*jsonschema.R
 	return out
 }
 
-// callRaw calls a tool and fails the test on a protocol error.
+// try calls a tool from any goroutine and returns a protocol error rather
+// than failing the test.
+func (e *env) try(name string, args any) (*mcp.CallToolResult, error) {
+	res, err := e.cs.CallTool(context.Background(), &mcp.CallToolParams{Name: name, Arguments: args})
+	if err != nil {
+		return nil, fmt.Errorf("%s: protocol error: %v", name, err)
+	}
+	return res, nil
+}
+
+// callRaw calls a tool and fails the test on a protocol error. Only the
+// test goroutine may use it; other goroutines use try.
 func (e *env) callRaw(name string, args any) *mcp.CallToolResult {
 	e.t.Helper()
 	res, err := e.cs.CallTool(context.Background(), &mcp.CallToolParams{Name: name, Arguments: args})

@@ -354,13 +354,17 @@ func TestClaimRace(t *testing.T) {
 	const n = 8
 	var wg sync.WaitGroup
 	results := make([]*mcp.CallToolResult, n)
+	errs := make([]error, n)
 	for i := range n {
 		other := newEnvWith(t, e.loc, e.store)
-		wg.Go(func() { results[i] = other.callRaw("claimTask", map[string]any{"taskId": id}) })
+		wg.Go(func() { results[i], errs[i] = other.try("claimTask", map[string]any{"taskId": id}) })
 	}
 	wg.Wait()
 	wins := 0
-	for _, r := range results {
+	for i, r := range results {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
 		if !r.IsError {
 			wins++
 		}
@@ -450,12 +454,19 @@ func TestConcurrentCalls(t *testing.T) {
 	for w := range workers {
 		wg.Go(func() {
 			for i := range each {
-				res := e.callRaw("addTasks", map[string]any{"tasks": []any{task(fmt.Sprintf("w%d-%d", w, i)), task("child", "parentIndex", 0)}})
-				if res.IsError {
-					errs <- text(res)
-				}
-				if res := e.callRaw("listTasks", map[string]any{}); res.IsError {
-					errs <- text(res)
+				for _, c := range []struct {
+					tool string
+					args any
+				}{
+					{"addTasks", map[string]any{"tasks": []any{task(fmt.Sprintf("w%d-%d", w, i)), task("child", "parentIndex", 0)}}},
+					{"listTasks", map[string]any{}},
+				} {
+					res, err := e.try(c.tool, c.args)
+					if err != nil {
+						errs <- err.Error()
+					} else if res.IsError {
+						errs <- c.tool + ": " + text(res)
+					}
 				}
 			}
 		})

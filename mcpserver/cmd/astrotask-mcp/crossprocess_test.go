@@ -70,11 +70,15 @@ func TestWithConcurrentCLI(t *testing.T) {
 	for c := range 2 {
 		mcpCalls.Go(func() {
 			for i := 0; !cliDone.Load() || i < 3; i++ {
-				res := s.call("addTasks", map[string]any{"tasks": []any{
+				res, err := s.try("addTasks", map[string]any{"tasks": []any{
 					map[string]any{"title": fmt.Sprintf("mcp %d-%d", c, i)},
 					map[string]any{"title": "child", "parentIndex": 0},
 				}})
 				calls.Add(1)
+				if err != nil {
+					fail("%v", err)
+					return
+				}
 				if res.IsError {
 					fail("addTasks: %s", text(res))
 					continue
@@ -84,7 +88,9 @@ func TestWithConcurrentCLI(t *testing.T) {
 				ack(ids(out)...)
 				for _, tool := range []string{"listTasks", "getNextTask", "lockStatus"} {
 					calls.Add(1)
-					if res := s.call(tool, map[string]any{}); res.IsError {
+					if res, err := s.try(tool, map[string]any{}); err != nil {
+						fail("%v", err)
+					} else if res.IsError {
 						fail("%s: %s", tool, text(res))
 					}
 				}
@@ -154,4 +160,43 @@ func stderrOf(err error) string {
 		return string(ee.Stderr)
 	}
 	return ""
+}
+
+// TestClaimAcrossProcesses has three server processes claim the same tasks
+// at the same moment: each task goes to exactly one of them.
+func TestClaimAcrossProcesses(t *testing.T) {
+	db := dbPath(t)
+	var servers []*session
+	for range 3 {
+		servers = append(servers, start(t, nil, "--db", db, "--lock-timeout=60s"))
+	}
+	batch := make([]any, 5)
+	for i := range batch {
+		batch[i] = map[string]any{"title": fmt.Sprintf("contested %d", i)}
+	}
+	tasks := ok[server.TasksOutput](servers[0], "addTasks", map[string]any{"tasks": batch})
+	for _, task := range tasks.Tasks {
+		var wins atomic.Int32
+		var wg sync.WaitGroup
+		errs := make(chan error, len(servers))
+		for _, s := range servers {
+			wg.Go(func() {
+				res, err := s.try("claimTask", map[string]any{"taskId": task.ID})
+				switch {
+				case err != nil:
+					errs <- err
+				case !res.IsError:
+					wins.Add(1)
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+		if n := wins.Load(); n != 1 {
+			t.Errorf("task %s claimed by %d servers, want exactly 1", task.ID, n)
+		}
+	}
 }

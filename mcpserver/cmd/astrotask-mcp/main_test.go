@@ -142,7 +142,18 @@ func startErr(env []string, args ...string) (*session, error) {
 	return &session{ClientSession: cs, stderr: stderr}, nil
 }
 
-// call invokes a tool and fails the test on a protocol error.
+// try invokes a tool from any goroutine; a protocol error becomes an error
+// that names the tool.
+func (s *session) try(name string, args any) (*mcp.CallToolResult, error) {
+	res, err := s.CallTool(context.Background(), &mcp.CallToolParams{Name: name, Arguments: args})
+	if err != nil {
+		return nil, fmt.Errorf("%s: protocol error: %v (server stderr: %s)", name, err, s.stderr.String())
+	}
+	return res, nil
+}
+
+// call invokes a tool and fails the test on a protocol error. Only the test
+// goroutine may use it; other goroutines use try.
 func (s *session) call(name string, args any) *mcp.CallToolResult {
 	s.t.Helper()
 	res, err := s.CallTool(context.Background(), &mcp.CallToolParams{Name: name, Arguments: args})

@@ -164,12 +164,24 @@ func TestServersStartTogether(t *testing.T) {
 		sessions[i].t = t
 		t.Cleanup(func() { sessions[i].Close() })
 	}
+	results := make([]string, n)
 	for i, s := range sessions {
 		wg.Go(func() {
-			s.call("addTasks", map[string]any{"tasks": []any{map[string]any{"title": fmt.Sprintf("from server %d", i)}}})
+			res, err := s.try("addTasks", map[string]any{"tasks": []any{map[string]any{"title": fmt.Sprintf("from server %d", i)}}})
+			switch {
+			case err != nil:
+				results[i] = err.Error()
+			case res.IsError:
+				results[i] = text(res)
+			}
 		})
 	}
 	wg.Wait()
+	for i, r := range results {
+		if r != "" {
+			t.Errorf("addTasks on server %d: %s", i, r)
+		}
+	}
 	got := ok[server.TasksOutput](sessions[0], "listTasks", map[string]any{})
 	if got.Count != n {
 		t.Errorf("after one add per server: %d tasks, want %d", got.Count, n)
