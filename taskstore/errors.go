@@ -27,6 +27,7 @@ type NotFoundError struct {
 	ID   string
 }
 
+// Error returns "<kind> <id> not found".
 func (e *NotFoundError) Error() string { return fmt.Sprintf("%s %s not found", e.Kind, e.ID) }
 
 // Is reports whether target is ErrNotFound.
@@ -38,6 +39,7 @@ type InvalidError struct {
 	Reason string
 }
 
+// Error returns "invalid <field>: <reason>".
 func (e *InvalidError) Error() string { return fmt.Sprintf("invalid %s: %s", e.Field, e.Reason) }
 
 // Is reports whether target is ErrInvalid.
@@ -49,6 +51,7 @@ type CycleError struct {
 	Path []string
 }
 
+// Error returns the cycle as "A -> B -> C -> A".
 func (e *CycleError) Error() string {
 	return "dependency would create a cycle: " + strings.Join(e.Path, " -> ")
 }
@@ -64,6 +67,7 @@ type ConflictError struct {
 	Reason string
 }
 
+// Error returns the reason.
 func (e *ConflictError) Error() string { return e.Reason }
 
 // Is reports whether target is ErrConflict.
@@ -76,6 +80,7 @@ type BlockedError struct {
 	BlockedBy []string
 }
 
+// Error names the task and the dependencies that block it.
 func (e *BlockedError) Error() string {
 	return fmt.Sprintf("task %s is blocked by unfinished dependencies: %s", e.ID, strings.Join(e.BlockedBy, ", "))
 }
@@ -90,6 +95,7 @@ type UnsupportedError struct {
 	Detail string // what was asked for, with any password redacted
 }
 
+// Error returns "<what> is not supported yet: <detail>".
 func (e *UnsupportedError) Error() string {
 	if e.Detail == "" {
 		return e.What + " is not supported yet"
@@ -111,6 +117,7 @@ type DatabaseError struct {
 	Err error
 }
 
+// Error returns "<op>: <engine message>".
 func (e *DatabaseError) Error() string { return e.Op + ": " + e.Msg }
 
 // Unwrap returns Err.

@@ -304,6 +304,7 @@ type scanner interface{ Scan(dest ...any) error }
 // dbTime scans a stored time, whichever form the driver returns it in.
 type dbTime struct{ t *time.Time }
 
+// Scan implements sql.Scanner.
 func (d dbTime) Scan(src any) error {
 	switch v := src.(type) {
 	case nil:
