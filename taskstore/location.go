@@ -52,7 +52,9 @@ func (l Location) String() string {
 //
 // A location is a plain path (relative to the working directory; an
 // existing directory means astrotask.db inside it), a sqlite:// URL
-// (sqlite:///abs/path.db or sqlite://./rel/path.db), or a postgres:// or
+// (sqlite:///abs/path.db or sqlite://./rel/path.db; sqlite3:// and file://
+// are read the same way, percent-escapes decoded, no query string), or a
+// postgres:// or
 // postgresql:// URL, which gives Backend BackendPostgres. Other URL schemes
 // fail with ErrInvalid. Locate creates nothing.
 func Locate(explicit string) (Location, error) {
