@@ -64,5 +64,26 @@ func (h *handle) releaseLocked(mode Mode) {
 			return
 		}
 	}
+	h.markFree()
 	h.unlockKernel()
 }
+
+// markFree marks the record given back as the last hold goes, so a lock
+// released normally reads as free and only a holder that died leaves a
+// "held" record behind. It rewrites the four bytes of the state in place
+// (see LockInfo.State). After a shared hold the record is marked only if no
+// other process still reads: the kernel lock is converted to exclusive
+// without waiting, which fails while another reader holds on (the
+// conversion may drop the shared lock first; it is being given back
+// anyway). A failed write is ignored: the record only decorates. h.mu must
+// be held.
+func (h *handle) markFree() {
+	if h.kmode == ModeShared {
+		if ok, err := flockOp(h.fd, unix.LOCK_EX|unix.LOCK_NB); !ok || err != nil {
+			return
+		}
+	}
+	unix.Pwrite(h.fd, freeState, int64(len(statePrefix)))
+}
+
+var freeState = []byte(StateFree)

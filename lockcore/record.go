@@ -18,6 +18,11 @@ const maxRecordRead = 4096
 // LockInfo is the holder record kept in the lock file. It decorates errors and
 // status output; it never decides whether the lock is free.
 type LockInfo struct {
+	// State is "held" while the lock is held and "free" once the holder has
+	// given it back; a holder that dies leaves "held". It comes first in the
+	// record, at a fixed offset, so a release rewrites just those four
+	// bytes: a reader racing the write still sees valid JSON.
+	State     string `json:"state,omitempty"`
 	PID       int    `json:"pid"`
 	Timestamp int64  `json:"timestamp"` // Unix milliseconds when the lock was acquired
 	Host      string `json:"host"`
@@ -30,6 +35,16 @@ type LockInfo struct {
 	// is not mistaken for a live holder.
 	Boot string `json:"boot,omitempty"`
 }
+
+// The values of LockInfo.State.
+const (
+	StateHeld = "held"
+	StateFree = "free"
+)
+
+// statePrefix is how every record written by this package begins; the
+// state value follows it.
+const statePrefix = `{"state":"`
 
 // Time returns the acquisition time recorded in Timestamp.
 func (li *LockInfo) Time() time.Time { return time.UnixMilli(li.Timestamp) }

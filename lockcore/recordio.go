@@ -54,6 +54,9 @@ func readRecord(fd int) (*LockInfo, error) {
 		}
 		var li *LockInfo
 		if li, err = ParseRecord(buf[:n]); err == nil {
+			if li.State == StateFree {
+				return nil, nil // given back normally
+			}
 			return li, nil
 		}
 	}

@@ -15,7 +15,7 @@ var self = sync.OnceValue(func() LockInfo {
 // newRecord returns this process's holder record for mode, stamped now.
 func newRecord(process string, mode Mode) LockInfo {
 	li := self()
-	li.Process, li.Mode, li.Timestamp = process, mode, time.Now().UnixMilli()
+	li.State, li.Process, li.Mode, li.Timestamp = StateHeld, process, mode, time.Now().UnixMilli()
 	return li
 }
 
