@@ -1,7 +1,6 @@
 package taskstore
 
 import (
-	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -84,31 +83,6 @@ func TestLocationString(t *testing.T) {
 			t.Errorf("%+v.String() = %q, want %q", c.loc, got, c.want)
 		}
 	}
-}
-
-func TestPostgresNotSupportedYet(t *testing.T) {
-	ctx := context.Background()
-	url := "postgres://agent:hunter2@db.example:5432/tasks"
-	check := func(what string, err error) {
-		t.Helper()
-		wantIs(t, err, ErrUnsupported)
-		if !strings.HasPrefix(err.Error(), "PostgreSQL backend is not supported yet: ") || strings.Contains(err.Error(), "hunter2") {
-			t.Errorf("%s: error %q", what, err)
-		}
-	}
-	_, err := Open(ctx, Options{DataDir: url})
-	check("Open", err)
-	_, err = OpenLocked(ctx, url, lockOpts("t"))
-	check("OpenLocked", err)
-	_, err = OpenLocal(ctx, url)
-	check("OpenLocal", err)
-	err = WithDatabaseLock(ctx, url, lockOpts("t"), func(context.Context, Store) error { return nil })
-	check("WithDatabaseLock", err)
-	loc, _ := Locate(url)
-	_, err = InspectLock(ctx, loc, lockOpts("t"))
-	check("InspectLock", err)
-	_, err = ClearStaleLock(ctx, loc)
-	check("ClearStaleLock", err)
 }
 
 func FuzzLocate(f *testing.F) {

@@ -198,5 +198,12 @@ func (s *LockingStore) Import(ctx context.Context, d Document, o ImportOptions) 
 // lock.
 var testHookBackup func(ctx context.Context)
 
-// Close closes the database. It takes no lock.
-func (s *LockingStore) Close() error { return s.inner.Close() }
+// Close closes the database and the lock's own connection, if it has one.
+// It takes no lock.
+func (s *LockingStore) Close() error {
+	err := s.inner.Close()
+	if lerr := s.lock.close(); err == nil {
+		err = lerr
+	}
+	return err
+}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/astrotask/astrotask-go/lockcore"
+	"github.com/astrotask/astrotask-go/taskstore/pgtest"
 )
 
 // roleEnv turns the test binary into a helper process (see TestMain).
@@ -29,7 +30,7 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	code := m.Run()
+	code := pgtest.Run(m)
 	removeFixture()
 	os.Exit(code)
 }
@@ -207,6 +208,22 @@ func backends() []backend {
 		}},
 		{"sqlite-locking", func(t *testing.T) Store {
 			s, err := OpenLocked(context.Background(), filepath.Join(t.TempDir(), "astrotask.db"), lockcore.Options{ProcessType: "test"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return s
+		}},
+		{"postgres", func(t *testing.T) Store {
+			s, err := OpenLocal(context.Background(), pgtest.NewDatabase(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return s
+		}},
+		{"postgres-locking", func(t *testing.T) Store {
+			s, err := OpenLocked(context.Background(), pgtest.NewDatabase(t), lockcore.Options{ProcessType: "test"})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -109,6 +109,11 @@ func applyMigration(ctx context.Context, db *sql.DB, d dialect, m migration) (bo
 		return false, d.translate("begin migration", err)
 	}
 	defer tx.Rollback()
+	if sl, ok := d.(schemaLocker); ok {
+		if err := sl.lockSchema(ctx, tx); err != nil {
+			return false, d.translate("lock schema", err)
+		}
+	}
 	if _, err := tx.ExecContext(ctx, schemaMigrationsDDL); err != nil {
 		return false, d.translate("create schema_migrations", err)
 	}

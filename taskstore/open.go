@@ -34,6 +34,10 @@ type Options struct {
 	// Logger receives the store's and (unless LockOptions.Logger is set)
 	// the lock's log records; nil means silent unless Verbose.
 	Logger *slog.Logger
+	// HostName is the machine name that the PostgreSQL lock shows for this
+	// process in errors and lock-status; "" means os.Hostname. The SQLite
+	// lock always records the real host name.
+	HostName string
 }
 
 func (o Options) logger() *slog.Logger {
@@ -63,13 +67,13 @@ func Open(ctx context.Context, o Options) (Store, error) {
 	// Return untyped nils on failure: a nil *sqlStore or *LockingStore in a
 	// Store would not compare equal to nil.
 	if o.EnableLocking != nil && !*o.EnableLocking {
-		s, err := openStore(ctx, loc, nil, log)
+		s, err := openStore(ctx, loc, nil, nil, log)
 		if err != nil {
 			return nil, err
 		}
 		return s, nil
 	}
-	s, err := openLocked(ctx, loc, lockOpts, log)
+	s, err := openLocked(ctx, loc, lockOpts, log, o.HostName)
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +89,7 @@ func OpenLocked(ctx context.Context, dbPath string, lockOpts lockcore.Options) (
 	if err != nil {
 		return nil, err
 	}
-	return openLocked(ctx, loc, lockOpts, loggerOf(lockOpts))
+	return openLocked(ctx, loc, lockOpts, loggerOf(lockOpts), "")
 }
 
 func loggerOf(o lockcore.Options) *slog.Logger {
@@ -95,12 +99,17 @@ func loggerOf(o lockcore.Options) *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }
 
-func openLocked(ctx context.Context, loc Location, lockOpts lockcore.Options, log *slog.Logger) (*LockingStore, error) {
-	inner, err := openStore(ctx, loc, &lockOpts, log)
+func openLocked(ctx context.Context, loc Location, lockOpts lockcore.Options, log *slog.Logger, host string) (*LockingStore, error) {
+	lk, err := lockerFor(loc, host)
 	if err != nil {
 		return nil, err
 	}
-	return &LockingStore{inner: inner, loc: loc, lock: lockerFor(loc), opts: lockOpts}, nil
+	inner, err := openStore(ctx, loc, &lockOpts, lk, log)
+	if err != nil {
+		lk.close()
+		return nil, err
+	}
+	return &LockingStore{inner: inner, loc: loc, lock: lk, opts: lockOpts}, nil
 }
 
 // OpenLocal opens the database at dbPath (anything Locate accepts) without
@@ -111,7 +120,7 @@ func OpenLocal(ctx context.Context, dbPath string) (Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := openStore(ctx, loc, nil, slog.New(slog.DiscardHandler))
+	s, err := openStore(ctx, loc, nil, nil, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +137,12 @@ func WithDatabaseLock(ctx context.Context, dbPath string, lockOpts lockcore.Opti
 	if err != nil {
 		return err
 	}
-	s, err := openStore(ctx, loc, &lockOpts, loggerOf(lockOpts))
+	lk, err := lockerFor(loc, "")
+	if err != nil {
+		return err
+	}
+	defer lk.close()
+	s, err := openStore(ctx, loc, &lockOpts, lk, loggerOf(lockOpts))
 	if err != nil {
 		return err
 	}
@@ -137,17 +151,17 @@ func WithDatabaseLock(ctx context.Context, dbPath string, lockOpts lockcore.Opti
 			err = cerr
 		}
 	}()
-	return lockerFor(loc).with(ctx, lockcore.ModeExclusive, lockOpts, func(ctx context.Context) error {
+	return lk.with(ctx, lockcore.ModeExclusive, lockOpts, func(ctx context.Context) error {
 		return fn(ctx, s)
 	})
 }
 
 // openStore opens loc and brings its schema up to date: under the
-// cooperative lock (recorded as ProcessMigration) when lockOpts is not nil,
-// under SQLite's locking alone otherwise.
-func openStore(ctx context.Context, loc Location, lockOpts *lockcore.Options, log *slog.Logger) (*sqlStore, error) {
+// cooperative lock lk (recorded as ProcessMigration) when lockOpts is not
+// nil, under the engine's own locking alone otherwise.
+func openStore(ctx context.Context, loc Location, lockOpts *lockcore.Options, lk locker, log *slog.Logger) (*sqlStore, error) {
 	if loc.Backend == BackendPostgres {
-		return nil, &UnsupportedError{What: "PostgreSQL backend", Detail: loc.String()}
+		return openPostgresStore(ctx, loc, lockOpts, lk, log)
 	}
 	if loc.Backend != BackendSQLite || loc.Path == "" {
 		return nil, invalid("database", "location %q names no SQLite file", loc.String())
@@ -160,7 +174,7 @@ func openStore(ctx context.Context, loc Location, lockOpts *lockcore.Options, lo
 		return nil, err
 	}
 	s := &sqlStore{db: db, d: sqliteDialect{}, loc: loc, log: log}
-	if err := s.upgrade(ctx, lockOpts); err != nil {
+	if err := s.upgrade(ctx, lockOpts, lk); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open task db %s: %w", loc, err)
 	}
@@ -171,7 +185,7 @@ func openStore(ctx context.Context, loc Location, lockOpts *lockcore.Options, lo
 // testHookMigrating, when set by tests, runs while migrations hold the lock.
 var testHookMigrating func(ctx context.Context)
 
-func (s *sqlStore) upgrade(ctx context.Context, lockOpts *lockcore.Options) error {
+func (s *sqlStore) upgrade(ctx context.Context, lockOpts *lockcore.Options, lk locker) error {
 	need, err := needsMigration(ctx, s.db, s.d)
 	if err != nil || !need {
 		return err
@@ -186,7 +200,7 @@ func (s *sqlStore) upgrade(ctx context.Context, lockOpts *lockcore.Options) erro
 	if lockOpts == nil {
 		return run(ctx)
 	}
-	return lockerFor(s.loc).with(ctx, lockcore.ModeExclusive, withProcess(*lockOpts, ProcessMigration), run)
+	return lk.with(ctx, lockcore.ModeExclusive, withProcess(*lockOpts, ProcessMigration), run)
 }
 
 func withProcess(o lockcore.Options, process string) lockcore.Options {
@@ -196,13 +210,15 @@ func withProcess(o lockcore.Options, process string) lockcore.Options {
 
 // InspectLock reports the state of the cooperative lock on loc without
 // opening the database or taking the lock, so it works while another
-// process holds it.
+// process holds it. On PostgreSQL it connects briefly and asks the server
+// (pg_locks and pg_stat_activity) who holds the advisory lock; Path is
+// then the URL with its password redacted.
 func InspectLock(ctx context.Context, loc Location, opts lockcore.Options) (lockcore.Status, error) {
 	if err := ctx.Err(); err != nil {
 		return lockcore.Status{}, err
 	}
 	if loc.Backend == BackendPostgres {
-		return lockcore.Status{}, &UnsupportedError{What: "PostgreSQL backend", Detail: loc.String()}
+		return inspectPostgres(ctx, loc, opts)
 	}
 	return lockcore.Inspect(loc.Path, opts)
 }
@@ -210,12 +226,14 @@ func InspectLock(ctx context.Context, loc Location, opts lockcore.Options) (lock
 // ClearStaleLock overwrites a lock record left by a process that is no
 // longer running, and reports whether there was one. It never deletes the
 // lock file and never touches a live holder (that fails with ErrLocked).
+// On PostgreSQL nothing can be left over, since the server frees the lock
+// of a connection the moment it ends: it reports false.
 func ClearStaleLock(ctx context.Context, loc Location) (bool, error) {
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
 	if loc.Backend == BackendPostgres {
-		return false, &UnsupportedError{What: "PostgreSQL backend", Detail: loc.String()}
+		return false, nil // the server frees a dead holder's lock at once
 	}
 	return lockcore.ClearStale(loc.Path)
 }

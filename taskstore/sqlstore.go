@@ -212,7 +212,7 @@ func (s *sqlStore) Transaction(ctx context.Context, fn func(ctx context.Context,
 			tx.Rollback()
 		}
 	}()
-	if err := fn(context.WithValue(ctx, txKey{s.loc.Path}, ts), view); err != nil {
+	if err := fn(context.WithValue(ctx, txKey{s.loc.String()}, ts), view); err != nil {
 		return err
 	}
 	ts.finish()
@@ -223,8 +223,9 @@ func (s *sqlStore) Transaction(ctx context.Context, fn func(ctx context.Context,
 	return nil
 }
 
-// txKey marks, in a context, the open transaction on one database.
-type txKey struct{ path string }
+// txKey marks, in a context, the open transaction on one database, named
+// by Location.String.
+type txKey struct{ loc string }
 
 // active returns the transaction this store's methods must run in: its own
 // when it is a transaction's view, else one that ctx carries for the same
@@ -233,7 +234,7 @@ func (s *sqlStore) active(ctx context.Context) *txState {
 	if s.tx != nil {
 		return s.tx
 	}
-	t, ok := ctx.Value(txKey{s.loc.Path}).(*txState)
+	t, ok := ctx.Value(txKey{s.loc.String()}).(*txState)
 	if !ok {
 		return nil
 	}

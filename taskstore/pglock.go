@@ -1,0 +1,314 @@
+package taskstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/astrotask/astrotask-go/lockcore"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"golang.org/x/sync/semaphore"
+)
+
+// The advisory lock keys, in PostgreSQL's two-key form. Advisory locks are
+// scoped to the current database, so one pair of keys gives every
+// database its own lock.
+const (
+	advisoryClass      = 0x41535452 // "ASTR"
+	advisoryCoop       = 1          // the cooperative lock
+	advisoryMigrations = 2          // schema migrations, transaction-level
+)
+
+// releaseTimeout bounds giving a lock back; a connection that cannot
+// unlock in time is closed, which releases everything it held.
+const releaseTimeout = 5 * time.Second
+
+// advisoryLocker is the cooperative lock of a PostgreSQL database: a
+// session advisory lock, exclusive or shared, taken on a connection of its
+// own. The server decides who holds it and frees it the moment the holding
+// connection dies, so there is nothing stale to break; the holder's
+// application_name (see holderName) only names it.
+//
+// In one process all advisoryLockers on a database share a pgLock: one
+// connection, one server lock, and an in-process FIFO queue in which a
+// waiting writer holds back later readers. The server queues processes the
+// same way: a shared request waits behind a waiting exclusive one.
+type advisoryLocker struct {
+	l    *pgLock
+	host string // the machine name shown to others; "" means os.Hostname
+}
+
+func (a advisoryLocker) with(ctx context.Context, mode lockcore.Mode, opts lockcore.Options, fn func(context.Context) error) error {
+	if held, ok := ctx.Value(pgHeldKey{a.l}).(lockcore.Mode); ok {
+		if mode == lockcore.ModeExclusive && held == lockcore.ModeShared {
+			return fmt.Errorf("%w: %s", lockcore.ErrUpgrade, a.l.loc)
+		}
+		return fn(ctx)
+	}
+	release, err := a.l.acquire(ctx, mode, opts, a.host)
+	if err != nil {
+		return err
+	}
+	defer release()
+	return fn(context.WithValue(ctx, pgHeldKey{a.l}, mode))
+}
+
+func (a advisoryLocker) close() error { return a.l.unref() }
+
+// pgHeldKey marks, in a context, that the lock of one database is held.
+type pgHeldKey struct{ l *pgLock }
+
+// pgLock is one process's side of the cooperative lock of one database.
+type pgLock struct {
+	id  string // host:port/database, the registry key
+	loc Location
+	cfg *pgx.ConnConfig
+
+	sem *semaphore.Weighted // FIFO: a reader weighs 1, a writer everything
+	rw  sync.RWMutex        // beside the server lock, for the race detector
+
+	gate    chan struct{} // guards conn and readers; a channel so waits can end
+	conn    *pgx.Conn
+	readers int
+
+	refs int // guarded by pgLocks.mu
+}
+
+const allWeight = math.MaxInt32
+
+var pgLocks = struct {
+	mu sync.Mutex
+	m  map[string]*pgLock
+}{m: map[string]*pgLock{}}
+
+// newAdvisoryLocker returns the cooperative lock of the database at loc,
+// shown to others as running on host. close gives it back.
+func newAdvisoryLocker(loc Location, host string) (advisoryLocker, error) {
+	cfg, err := postgresConfig(loc, holderPrefix+"idle")
+	if err != nil {
+		return advisoryLocker{}, err
+	}
+	id := cfg.Host + ":" + strconv.Itoa(int(cfg.Port)) + "/" + cfg.Database
+	pgLocks.mu.Lock()
+	defer pgLocks.mu.Unlock()
+	l := pgLocks.m[id]
+	if l == nil {
+		l = &pgLock{id: id, loc: loc, cfg: cfg, sem: semaphore.NewWeighted(allWeight), gate: make(chan struct{}, 1)}
+		pgLocks.m[id] = l
+	}
+	l.refs++
+	return advisoryLocker{l: l, host: host}, nil
+}
+
+// unref drops one user; the last closes the connection.
+func (l *pgLock) unref() error {
+	pgLocks.mu.Lock()
+	l.refs--
+	last := l.refs == 0
+	if last {
+		delete(pgLocks.m, l.id)
+	}
+	pgLocks.mu.Unlock()
+	if !last {
+		return nil
+	}
+	l.gate <- struct{}{}
+	defer func() { <-l.gate }()
+	if l.conn != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), releaseTimeout)
+		defer cancel()
+		l.conn.Close(ctx)
+		l.conn = nil
+	}
+	return nil
+}
+
+// acquire takes the lock in mode within opts' budget (or ctx's deadline,
+// when sooner) and returns the function that gives it back.
+func (l *pgLock) acquire(ctx context.Context, mode lockcore.Mode, opts lockcore.Options, host string) (func(), error) {
+	start := time.Now()
+	wctx, cancel := context.WithTimeout(ctx, opts.Budget())
+	defer cancel()
+	weight := int64(1)
+	if mode == lockcore.ModeExclusive {
+		weight = allWeight
+	}
+	if err := l.sem.Acquire(wctx, weight); err != nil {
+		return nil, l.gaveUp(ctx, opts, start, nil)
+	}
+	select {
+	case l.gate <- struct{}{}:
+	case <-wctx.Done():
+		l.sem.Release(weight)
+		return nil, l.gaveUp(ctx, opts, start, nil)
+	}
+	if mode == lockcore.ModeShared && l.readers > 0 {
+		l.readers++
+	} else if err := l.lockServer(ctx, wctx, mode, opts, host, start); err != nil {
+		<-l.gate
+		l.sem.Release(weight)
+		return nil, err
+	} else if mode == lockcore.ModeShared {
+		l.readers = 1
+	}
+	<-l.gate
+	if mode == lockcore.ModeExclusive {
+		l.rw.Lock()
+		return func() { l.rw.Unlock(); l.release(mode); l.sem.Release(weight) }, nil
+	}
+	l.rw.RLock()
+	return func() { l.rw.RUnlock(); l.release(mode); l.sem.Release(weight) }, nil
+}
+
+// release gives back one hold; the last shared hold of the process, or
+// the exclusive one, unlocks on the server.
+func (l *pgLock) release(mode lockcore.Mode) {
+	l.gate <- struct{}{}
+	defer func() { <-l.gate }()
+	if mode == lockcore.ModeShared {
+		l.readers--
+		if l.readers > 0 {
+			return
+		}
+	}
+	if l.conn == nil {
+		return
+	}
+	fn := "pg_advisory_unlock"
+	if mode == lockcore.ModeShared {
+		fn = "pg_advisory_unlock_shared"
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), releaseTimeout)
+	defer cancel()
+	var ok bool
+	if err := l.conn.QueryRow(ctx, "SELECT "+fn+"($1, $2)", advisoryClass, advisoryCoop).Scan(&ok); err != nil || !ok {
+		l.drop() // closing the session releases whatever it held
+	}
+}
+
+// drop closes the lock's connection; l.gate is held.
+func (l *pgLock) drop() {
+	if l.conn == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), releaseTimeout)
+	defer cancel()
+	l.conn.Close(ctx)
+	l.conn = nil
+}
+
+// connect opens the lock's connection if it has none; l.gate is held.
+func (l *pgLock) connect(ctx context.Context) (*pgx.Conn, error) {
+	if l.conn != nil && !l.conn.IsClosed() {
+		return l.conn, nil
+	}
+	conn, err := pgx.ConnectConfig(ctx, l.cfg)
+	if err != nil {
+		return nil, connectError(ctx, l.cfg, err)
+	}
+	l.conn = conn
+	return conn, nil
+}
+
+// lockServer takes the advisory lock on the server: at once if it is free,
+// else by waiting with lock_timeout set to what is left of the budget. The
+// connection holds nothing before; on failure it holds nothing after.
+// l.gate is held.
+func (l *pgLock) lockServer(ctx, wctx context.Context, mode lockcore.Mode, opts lockcore.Options, host string, start time.Time) error {
+	conn, err := l.connect(wctx)
+	if err != nil {
+		return err
+	}
+	try, wait := "pg_try_advisory_lock", "pg_advisory_lock"
+	if mode == lockcore.ModeShared {
+		try, wait = "pg_try_advisory_lock_shared", "pg_advisory_lock_shared"
+	}
+	var name string
+	var ok bool
+	if err := conn.QueryRow(wctx, "SELECT set_config('application_name', $1, false), "+try+"($2, $3)",
+		holderName(holderInfo(opts, host, mode)), advisoryClass, advisoryCoop).Scan(&name, &ok); err != nil {
+		return l.failed(ctx, opts, start, err)
+	}
+	if ok {
+		return nil
+	}
+	deadline, _ := wctx.Deadline()
+	left := time.Until(deadline)
+	if left <= 0 {
+		return l.gaveUp(ctx, opts, start, conn)
+	}
+	loggerOf(opts).Debug("lock busy, waiting", "location", l.loc.String(), "mode", mode, "budget", left)
+	ms := max(left.Milliseconds(), 1) // 0 would mean no timeout at all
+	if _, err := conn.Exec(wctx, "SELECT set_config('lock_timeout', $1, false)", strconv.FormatInt(ms, 10)+"ms"); err != nil {
+		return l.failed(ctx, opts, start, err)
+	}
+	// lock_timeout ends the wait on the budget and leaves the connection
+	// usable; only a cancelled ctx interrupts the statement (and so closes
+	// the connection, which releases whatever it may have been granted).
+	qctx, qcancel := context.WithTimeout(context.WithoutCancel(ctx), left+releaseTimeout)
+	defer qcancel()
+	stop := context.AfterFunc(ctx, func() {
+		if errors.Is(ctx.Err(), context.Canceled) {
+			qcancel()
+		}
+	})
+	defer stop()
+	if _, err := conn.Exec(qctx, "SELECT "+wait+"($1, $2)", advisoryClass, advisoryCoop); err != nil {
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) && pe.Code == pgLockNotAvailable {
+			return l.gaveUp(ctx, opts, start, conn)
+		}
+		return l.failed(ctx, opts, start, err)
+	}
+	// Granted after a wait: show when, so that the age others see is the
+	// hold's, not the wait's.
+	if _, err := conn.Exec(qctx, "SELECT set_config('application_name', $1, false)", holderName(holderInfo(opts, host, mode))); err != nil {
+		return l.failed(ctx, opts, start, err)
+	}
+	return nil
+}
+
+// failed cleans up after an error on the lock's connection: the session
+// must hold nothing, so it unlocks all or is closed. l.gate is held.
+func (l *pgLock) failed(ctx context.Context, opts lockcore.Options, start time.Time, err error) error {
+	if l.conn != nil && !l.conn.IsClosed() {
+		cctx, cancel := context.WithTimeout(context.Background(), releaseTimeout)
+		_, uerr := l.conn.Exec(cctx, "SELECT pg_advisory_unlock_all()")
+		cancel()
+		if uerr != nil {
+			l.drop()
+		}
+	} else {
+		l.drop()
+	}
+	if ctx.Err() != nil {
+		return l.gaveUp(ctx, opts, start, nil)
+	}
+	return postgresDialect{}.translate("lock database", err)
+}
+
+// gaveUp is the error for a wait that ended: ctx's error when it was
+// cancelled, else a *lockcore.LockedError naming the holder when conn
+// (if not nil) can see one.
+func (l *pgLock) gaveUp(ctx context.Context, opts lockcore.Options, start time.Time, conn *pgx.Conn) error {
+	if err := ctx.Err(); errors.Is(err, context.Canceled) {
+		return fmt.Errorf("lock %s: %w", l.loc, err)
+	}
+	le := &lockcore.LockedError{Path: l.loc.String(), Waited: time.Since(start), Attempts: 1}
+	if conn != nil {
+		le.Attempts = 2
+		ictx, cancel := context.WithTimeout(context.Background(), releaseTimeout)
+		st, err := inspectAdvisory(ictx, conn, l.loc, opts)
+		cancel()
+		if err == nil && st.Locked {
+			le.Holder, le.Verified, le.PossiblyHung, le.Mode = st.Holder, st.Verified, st.PossiblyHung, st.Mode
+		}
+	}
+	loggerOf(opts).Debug("lock busy past budget", "location", l.loc.String(), "waited", le.Waited)
+	return le
+}
