@@ -67,7 +67,7 @@ func TestCrashMidHold(t *testing.T) {
 
 // TestCrashMidWrite is scenario 3, second half: the holder commits 20
 // counter writes, then is SIGKILLed with a write transaction open. Another
-// process gets the lock and writes; afterwards every acknowledged write is
+// process, already waiting in the kernel, gets the lock and writes; afterwards every acknowledged write is
 // present, the open transaction left nothing, and the database is intact.
 func TestCrashMidWrite(t *testing.T) {
 	const committed = 20
@@ -79,6 +79,9 @@ func TestCrashMidWrite(t *testing.T) {
 
 	a := harness.Args{DB: db, Count: 5, Counter: true, Owner: "after", Log: filepath.Join(dir, "after.log")}
 	after := start(t, "after", harness.RoleContend, a)
+	if err := harness.AwaitBlocked(harness.LockPath(db), after.Pid(), readyWithin); err != nil {
+		t.Fatal(err)
+	}
 	if err := h.Kill(); err != nil {
 		t.Fatal(err)
 	}

@@ -90,3 +90,28 @@ func TestMono(t *testing.T) {
 		t.Errorf("Mono() = %d then %d, want positive and non-decreasing", a, b)
 	}
 }
+
+// FuzzReadLog feeds arbitrary bytes to the event log parser: it returns an
+// error or a log whose intervals are well formed, and never panics.
+func FuzzReadLog(f *testing.F) {
+	f.Add([]byte("E 1 x 0\nL 2\nA 0\nF 9\n"), int64(0))
+	f.Add([]byte("E 5 s 1\n"), int64(7))
+	f.Add([]byte("E 5 s 1\nE 6 x 0\n"), int64(7))
+	f.Add([]byte("L 3\n"), int64(0))
+	f.Add([]byte("E 9 x 0\nL 3\n"), int64(0))
+	f.Fuzz(func(t *testing.T, data []byte, killedAt int64) {
+		path := filepath.Join(t.TempDir(), "fuzz.log")
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		lg, err := ReadLog(path, "p", killedAt)
+		if err != nil {
+			return
+		}
+		for _, iv := range lg.Intervals {
+			if iv.Leave < iv.Enter || iv.Proc != "p" {
+				t.Errorf("ReadLog(%q) interval %+v, want Leave >= Enter and Proc p", data, iv)
+			}
+		}
+	})
+}
