@@ -102,6 +102,9 @@ func runRole(role string) error {
 			return err
 		})
 	}
+	if f := extraRoles[role]; f != nil {
+		return f(ctx, db, in)
+	}
 	return fmt.Errorf("unknown role %q", role)
 }
 

@@ -220,7 +220,9 @@ func (l *pgLock) connect(ctx context.Context) (*pgx.Conn, error) {
 // connection holds nothing before; on failure it holds nothing after.
 // l.gate is held.
 func (l *pgLock) lockServer(ctx, wctx context.Context, mode lockcore.Mode, opts lockcore.Options, host string, start time.Time) error {
-	conn, err := l.connect(wctx)
+	// Connecting and the first, non-blocking try are bounded by ctx and
+	// the connect timeout, not by the lock budget: only waiting is.
+	conn, err := l.connect(ctx)
 	if err != nil {
 		return err
 	}
@@ -230,7 +232,7 @@ func (l *pgLock) lockServer(ctx, wctx context.Context, mode lockcore.Mode, opts 
 	}
 	var name string
 	var ok bool
-	if err := conn.QueryRow(wctx, "SELECT set_config('application_name', $1, false), "+try+"($2, $3)",
+	if err := conn.QueryRow(ctx, "SELECT set_config('application_name', $1, false), "+try+"($2, $3)",
 		holderName(holderInfo(opts, host, mode)), advisoryClass, advisoryCoop).Scan(&name, &ok); err != nil {
 		return l.failed(ctx, opts, start, err)
 	}
@@ -244,7 +246,7 @@ func (l *pgLock) lockServer(ctx, wctx context.Context, mode lockcore.Mode, opts 
 	}
 	loggerOf(opts).Debug("lock busy, waiting", "location", l.loc.String(), "mode", mode, "budget", left)
 	ms := max(left.Milliseconds(), 1) // 0 would mean no timeout at all
-	if _, err := conn.Exec(wctx, "SELECT set_config('lock_timeout', $1, false)", strconv.FormatInt(ms, 10)+"ms"); err != nil {
+	if _, err := conn.Exec(ctx, "SELECT set_config('lock_timeout', $1, false)", strconv.FormatInt(ms, 10)+"ms"); err != nil {
 		return l.failed(ctx, opts, start, err)
 	}
 	// lock_timeout ends the wait on the budget and leaves the connection

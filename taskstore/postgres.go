@@ -159,7 +159,11 @@ func reason(err error) string {
 	case errors.As(err, &oe) && oe.Timeout(), pgconn.Timeout(err), errors.Is(err, context.DeadlineExceeded):
 		return "no answer in time (timed out)"
 	case errors.As(err, &oe):
-		return oneLine(oe.Err.Error())
+		err = oe.Err
+		for u := errors.Unwrap(err); u != nil; u = errors.Unwrap(u) {
+			err = u
+		}
+		return oneLine(err.Error())
 	}
 	var de *net.DNSError
 	if errors.As(err, &de) {

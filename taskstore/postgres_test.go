@@ -1,0 +1,682 @@
+package taskstore
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/astrotask/astrotask-go/lockcore"
+	"github.com/astrotask/astrotask-go/taskstore/pgtest"
+)
+
+// extraRoles are helper-process roles beyond runRole's own.
+var extraRoles = map[string]func(ctx context.Context, db string, in *bufio.Reader) error{
+	// pg-hold holds the lock of a PostgreSQL database, in mode
+	// TASKSTORE_TEST_MODE, as process "holder" on machine
+	// TASKSTORE_TEST_HOST, until stdin closes.
+	"pg-hold": func(ctx context.Context, db string, in *bufio.Reader) error {
+		s, err := Open(ctx, Options{DataDir: db, HostName: os.Getenv("TASKSTORE_TEST_HOST"), LockOptions: lockcore.Options{ProcessType: "holder"}})
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		ls := s.(*LockingStore)
+		return ls.lock.with(ctx, lockcore.Mode(os.Getenv("TASKSTORE_TEST_MODE")), ls.opts, func(context.Context) error {
+			fmt.Println("ready")
+			_, err := io.Copy(io.Discard, in)
+			return err
+		})
+	},
+}
+
+// closedPort returns a 127.0.0.1 port that nothing listens on.
+func closedPort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	return port
+}
+
+func TestPostgresUnreachable(t *testing.T) {
+	ctx := context.Background()
+	url := fmt.Sprintf("postgres://agent:hunter2@127.0.0.1:%d/tasks?sslmode=disable", closedPort(t))
+	check := func(what string, err error) {
+		t.Helper()
+		if err == nil {
+			t.Fatalf("%s: no error from a closed port", what)
+		}
+		msg := err.Error()
+		t.Logf("%s: %s", what, msg)
+		if strings.Contains(msg, "hunter2") || strings.Contains(msg, "\n") ||
+			!strings.Contains(msg, "cannot reach the PostgreSQL server at 127.0.0.1:") {
+			t.Errorf("%s: error %q, want one line naming the server and never the password", what, msg)
+		}
+		var de *DatabaseError
+		if !errors.As(err, &de) {
+			t.Errorf("%s: error %T, want a *DatabaseError", what, err)
+		}
+	}
+	s, err := Open(ctx, Options{DataDir: url})
+	if s != nil {
+		t.Errorf("Open failed but returned %#v", s)
+	}
+	check("Open", err)
+	_, err = OpenLocked(ctx, url, lockOpts("t"))
+	check("OpenLocked", err)
+	_, err = OpenLocal(ctx, url)
+	check("OpenLocal", err)
+	err = WithDatabaseLock(ctx, url, lockOpts("t"), func(context.Context, Store) error { return nil })
+	check("WithDatabaseLock", err)
+	loc, err := Locate(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = InspectLock(ctx, loc, lockOpts("t"))
+	check("InspectLock", err)
+	if cleared, err := ClearStaleLock(ctx, loc); cleared || err != nil {
+		t.Errorf("ClearStaleLock = %v, %v; want false, nil (nothing can be left over)", cleared, err)
+	}
+}
+
+func TestPostgresBadURL(t *testing.T) {
+	_, err := OpenLocal(context.Background(), "postgres://agent:hunter2@127.0.0.1:notaport/tasks")
+	wantIs(t, err, ErrInvalid)
+	if err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("OpenLocal(bad port) = %v", err)
+	}
+}
+
+// pgHolderOf returns the process name and mode the server shows for the
+// lock of the database at url.
+func pgHolderOf(t *testing.T, url string) (string, lockcore.Mode) {
+	t.Helper()
+	loc, err := Locate(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := InspectLock(context.Background(), loc, lockcore.Options{})
+	if err != nil {
+		t.Fatalf("InspectLock = %v", err)
+	}
+	if !st.Locked || st.Holder == nil || !st.Verified {
+		t.Fatalf("InspectLock = %+v, want the lock held by a named holder", st)
+	}
+	return st.Holder.Process, st.Mode
+}
+
+func TestPostgresLockRecordProcessTypes(t *testing.T) {
+	url := pgtest.NewDatabase(t)
+	ctx := context.Background()
+	var mu sync.Mutex
+	var seen []string
+	record := func(phase string) func(context.Context) {
+		return func(ctx context.Context) {
+			p, mode := pgHolderOf(t, url)
+			mu.Lock()
+			seen = append(seen, fmt.Sprintf("%s: %s %s", phase, p, mode))
+			mu.Unlock()
+		}
+	}
+	testHookMigrating = record("migrate")
+	testHookBackup = record("backup")
+	defer func() { testHookMigrating, testHookBackup = nil, nil }()
+
+	s, err := OpenLocked(ctx, url, lockOpts("agent-7"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Transaction(ctx, func(ctx context.Context, tx Store) error {
+		record("transaction")(ctx)
+		if _, err := s.AddTask(ctx, NewTask{Title: "inner write"}); err != nil {
+			return err
+		}
+		if _, err := s.ListTasks(ctx, Filter{}); err != nil {
+			return err
+		}
+		_, err := tx.AddTask(ctx, NewTask{Title: "tx write"})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := s.Export(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Import(ctx, doc, ImportOptions{Replace: true}); err != nil {
+		t.Fatal(err)
+	}
+	err = s.lock.with(ctx, lockcore.ModeShared, s.opts, func(ctx context.Context) error {
+		record("read")(ctx)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"migrate: migration exclusive",
+		"transaction: agent-7 exclusive",
+		"backup: backup exclusive",
+		"backup: backup exclusive",
+		"read: agent-7 shared",
+	}
+	if strings.Join(seen, "\n") != strings.Join(want, "\n") {
+		t.Errorf("lock holders:\n%s\nwant:\n%s", strings.Join(seen, "\n"), strings.Join(want, "\n"))
+	}
+	if n := len(allTasks(t, s)); n != 2 {
+		t.Errorf("%d tasks, want 2", n)
+	}
+	st, err := InspectLock(ctx, s.Location(), lockcore.Options{})
+	if err != nil || st.Locked {
+		t.Errorf("after the last hold InspectLock = %+v, %v; want free", st, err)
+	}
+}
+
+func TestPostgresReentrancy(t *testing.T) {
+	url := pgtest.NewDatabase(t)
+	ctx := context.Background()
+	outer, err := OpenLocked(ctx, url, lockOpts("cli"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer outer.Close()
+	boom := errors.New("boom")
+	err = WithDatabaseLock(ctx, url, lockOpts("maintenance"), func(ctx context.Context, s Store) error {
+		if p, mode := pgHolderOf(t, url); p != "maintenance" || mode != lockcore.ModeExclusive {
+			t.Errorf("holder = %s %s, want maintenance exclusive", p, mode)
+		}
+		if _, err := s.AddTaskWithID(ctx, "M1", NewTask{Title: "one"}); err != nil {
+			return err
+		}
+		// A LockingStore on the same database given fn's ctx joins the hold.
+		if _, err := outer.AddTaskWithID(ctx, "M2", NewTask{Title: "two"}); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("WithDatabaseLock = %v, want fn's error", err)
+	}
+	if got := ids(allTasks(t, outer)); strings.Join(got, " ") != "M1 M2" {
+		t.Errorf("tasks = %v, want [M1 M2]", got)
+	}
+	// An exclusive hold asked for under a shared one would wait for itself.
+	err = outer.lock.with(ctx, lockcore.ModeShared, outer.opts, func(ctx context.Context) error {
+		_, err := outer.AddTask(ctx, NewTask{Title: "upgrade"})
+		return err
+	})
+	wantIs(t, err, lockcore.ErrUpgrade)
+}
+
+// TestPostgresInProcessExclusion has goroutines of one process, through
+// two stores, update a plain counter under the exclusive lock: the race
+// detector sees the exclusion, and no increment is lost.
+func TestPostgresInProcessExclusion(t *testing.T) {
+	url := pgtest.NewDatabase(t)
+	ctx := context.Background()
+	var stores []*LockingStore
+	for range 2 {
+		s, err := OpenLocked(ctx, url, lockcore.Options{ProcessType: "worker", MaxRetries: 600})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		stores = append(stores, s)
+	}
+	counter := 0
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := stores[g%2]
+			for range 10 {
+				err := s.Transaction(ctx, func(ctx context.Context, tx Store) error {
+					counter++
+					return nil
+				})
+				if err != nil {
+					errs <- err
+					return
+				}
+				if _, err := s.ListTasks(ctx, Filter{}); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if counter != 80 {
+		t.Errorf("counter = %d, want 80", counter)
+	}
+}
+
+func TestPostgresLockedByAnotherProcess(t *testing.T) {
+	url := pgtest.NewDatabase(t)
+	ctx := context.Background()
+	s, err := OpenLocked(ctx, url, lockcore.Options{ProcessType: "cli", MaxRetries: 3, RetryDelay: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	mustAddID(t, s, "BEFORE", NewTask{})
+
+	h := startHelper(t, "pg-hold", "TASKSTORE_TEST_DB="+url, "TASKSTORE_TEST_MODE=exclusive", "TASKSTORE_TEST_HOST=machine-b")
+	h.expect("ready")
+	pid := h.cmd.Process.Pid
+	t.Logf("helper pid %d (machine-b) holds the lock", pid)
+
+	st, err := InspectLock(ctx, s.Location(), lockcore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !st.Locked || st.Mode != lockcore.ModeExclusive || !st.Verified || st.Holder == nil ||
+		st.Holder.PID != pid || st.Holder.Process != "holder" || st.Holder.Host != "machine-b" || st.Readers != 0 {
+		t.Fatalf("InspectLock = %+v (holder %+v), want held exclusively by helper pid %d on machine-b", st, st.Holder, pid)
+	}
+	if st.Path != s.Location().String() || st.Age < 0 || st.PossiblyHung {
+		t.Errorf("InspectLock path %q, age %v, possibly hung %v", st.Path, st.Age, st.PossiblyHung)
+	}
+	want := fmt.Sprintf("Database is currently in use by holder (PID: %d). Please try again in a moment.", pid)
+	_, err = s.AddTask(ctx, NewTask{Title: "blocked write"})
+	wantIs(t, err, ErrLocked)
+	var le *lockcore.LockedError
+	if !errors.As(err, &le) || err.Error() != want {
+		t.Fatalf("AddTask error = %q, want %q", err, want)
+	}
+	if le.Holder.Host != "machine-b" || le.Mode != lockcore.ModeExclusive {
+		t.Errorf("LockedError holder %+v mode %q", le.Holder, le.Mode)
+	}
+	_, err = s.ListTasks(ctx, Filter{})
+	wantIs(t, err, ErrLocked)
+
+	// Another database on the same server has a lock of its own.
+	other, err := OpenLocked(ctx, pgtest.NewDatabase(t), lockcore.Options{MaxRetries: 1, RetryDelay: time.Millisecond})
+	if err != nil {
+		t.Fatalf("a brand-new database has its own lock, got %v", err)
+	}
+	mustAddID(t, other, "OTHER", NewTask{})
+	other.Close()
+
+	// A caller's deadline sooner than the budget ends the wait too.
+	dctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	long, err := OpenLocked(ctx, url, lockcore.Options{MaxRetries: 1000, RetryDelay: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = long.GetTask(dctx, "BEFORE")
+	cancel()
+	long.Close()
+	wantIs(t, err, ErrLocked)
+
+	// A cancelled wait is the caller's cancellation, not "locked".
+	cctx, ccancel := context.WithCancel(ctx)
+	time.AfterFunc(50*time.Millisecond, ccancel)
+	long, err = OpenLocked(ctx, url, lockcore.Options{MaxRetries: 1000, RetryDelay: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = long.AddTask(cctx, NewTask{Title: "cancelled"})
+	long.Close()
+	wantIs(t, err, context.Canceled)
+
+	// OpenLocal ignores the cooperative lock; the server still serialises.
+	local, err := OpenLocal(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer local.Close()
+	mustAddID(t, local, "LOCAL", NewTask{})
+
+	h.wait()
+	if got := ids(allTasks(t, s)); strings.Join(got, " ") != "BEFORE LOCAL" {
+		t.Errorf("tasks = %v, want [BEFORE LOCAL]", got)
+	}
+}
+
+func TestPostgresSharedHolders(t *testing.T) {
+	url := pgtest.NewDatabase(t)
+	ctx := context.Background()
+	s, err := OpenLocked(ctx, url, lockcore.Options{ProcessType: "cli", MaxRetries: 3, RetryDelay: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	mustAddID(t, s, "A", NewTask{})
+	var hs []*helper
+	for _, host := range []string{"machine-b", "machine-c"} {
+		h := startHelper(t, "pg-hold", "TASKSTORE_TEST_DB="+url, "TASKSTORE_TEST_MODE=shared", "TASKSTORE_TEST_HOST="+host)
+		h.expect("ready")
+		hs = append(hs, h)
+	}
+	st, err := InspectLock(ctx, s.Location(), lockcore.Options{})
+	if err != nil || !st.Locked || st.Mode != lockcore.ModeShared || st.Readers != 2 || !st.Verified || st.Holder.Process != "holder" {
+		t.Fatalf("InspectLock = %+v, %v; want shared by 2 readers", st, err)
+	}
+	if _, err := s.GetTask(ctx, "A"); err != nil {
+		t.Errorf("a read beside readers: %v", err)
+	}
+	_, err = s.AddTask(ctx, NewTask{Title: "write"})
+	var le *lockcore.LockedError
+	if !errors.As(err, &le) || le.Mode != lockcore.ModeShared || !le.Verified {
+		t.Errorf("a write beside readers = %v (%+v), want a LockedError naming a reader", err, le)
+	}
+	for _, h := range hs {
+		h.wait()
+	}
+	if _, err := s.AddTask(ctx, NewTask{Title: "write"}); err != nil {
+		t.Errorf("a write after the readers left: %v", err)
+	}
+}
+
+// TestPostgresHolderKilled kills a holder with SIGKILL: the server frees
+// its lock at once, so a writer waiting with a long budget gets in and
+// nothing is left over.
+func TestPostgresHolderKilled(t *testing.T) {
+	url := pgtest.NewDatabase(t)
+	ctx := context.Background()
+	s, err := OpenLocked(ctx, url, lockcore.Options{ProcessType: "cli", MaxRetries: 600})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	h := startHelper(t, "pg-hold", "TASKSTORE_TEST_DB="+url, "TASKSTORE_TEST_MODE=exclusive")
+	h.expect("ready")
+	if p, _ := pgHolderOf(t, url); p != "holder" {
+		t.Fatalf("holder = %s", p)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.AddTaskWithID(ctx, "AFTER", NewTask{Title: "after the kill"})
+		done <- err
+	}()
+	// The writer is queued on the server before the kill.
+	waitFor(t, "a waiting writer", func() bool { return pgWaiters(t, url) == 1 })
+	if err := h.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	h.cmd.Wait()
+	t.Logf("killed holder pid %d", h.cmd.Process.Pid)
+	if err := <-done; err != nil {
+		t.Fatalf("the waiting writer: %v", err)
+	}
+	if cleared, err := ClearStaleLock(ctx, s.Location()); cleared || err != nil {
+		t.Errorf("ClearStaleLock = %v, %v; want false, nil", cleared, err)
+	}
+	st, err := InspectLock(ctx, s.Location(), lockcore.Options{})
+	if err != nil || st.Locked || st.Leftover || st.Holder != nil {
+		t.Errorf("InspectLock = %+v, %v; want free with nothing left over", st, err)
+	}
+}
+
+// pgWaiters counts the sessions waiting for the cooperative lock.
+func pgWaiters(t *testing.T, url string) int {
+	t.Helper()
+	s, err := OpenLocal(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var n int
+	err = s.(*sqlStore).db.QueryRow(fmt.Sprintf(`SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+		AND classid = %d AND objid = %d AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+		advisoryClass, advisoryCoop)).Scan(&n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// waitFor polls cond until it holds, failing after a generous deadline.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestPostgresConcurrentFirstOpen starts 8 processes that open the same
+// brand-new database at the same moment: all succeed and each migration
+// is applied once.
+func TestPostgresConcurrentFirstOpen(t *testing.T) {
+	const procs = 8
+	url := pgtest.NewDatabase(t)
+	var hs []*helper
+	for range procs {
+		hs = append(hs, startHelper(t, "open", "TASKSTORE_TEST_DB="+url))
+	}
+	for _, h := range hs {
+		h.expect("ready")
+	}
+	for _, h := range hs {
+		fmt.Fprintln(h.stdin, "go")
+	}
+	migrations, err := loadMigrations(postgresDialect{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	applied := 0
+	for i, h := range hs {
+		out := h.wait()
+		opened := false
+		for _, l := range out {
+			if strings.Contains(l, `"msg":"applied migration"`) {
+				applied++
+			}
+			opened = opened || l == "opened 1"
+		}
+		if !opened {
+			t.Errorf("helper %d did not open the database:\n%s", i, strings.Join(out, "\n"))
+		}
+	}
+	if applied != len(migrations) {
+		t.Errorf("migrations applied %d times in all, want %d", applied, len(migrations))
+	}
+	s, err := OpenLocal(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var versions, roots int
+	db := s.(*sqlStore).db
+	if err := db.QueryRow("SELECT COUNT(*) FROM schema_migrations").Scan(&versions); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueryRow("SELECT COUNT(*) FROM tasks WHERE id = $1", ProjectRootID).Scan(&roots); err != nil {
+		t.Fatal(err)
+	}
+	if versions != len(migrations) || roots != 1 {
+		t.Errorf("schema_migrations has %d rows, project roots %d; want %d and 1", versions, roots, len(migrations))
+	}
+}
+
+// TestPostgresConcurrentFirstOpenLocal is TestPostgresConcurrentFirstOpen
+// without the cooperative lock: the migrations' own advisory lock keeps
+// them apart.
+func TestPostgresConcurrentFirstOpenLocal(t *testing.T) {
+	url := pgtest.NewDatabase(t)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	start := make(chan struct{})
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			s, err := OpenLocal(ctx, url)
+			if err != nil {
+				errs <- err
+				return
+			}
+			s.Close()
+		}()
+	}
+	close(start)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("OpenLocal: %v", err)
+	}
+}
+
+// TestPostgresClaimRace has processes claim the same tasks in the same
+// order, with and without the cooperative lock: every task is claimed
+// exactly once (without the lock, by the conditional UPDATE alone).
+func TestPostgresClaimRace(t *testing.T) {
+	for _, mode := range []string{"local", "locked"} {
+		t.Run(mode, func(t *testing.T) {
+			const procs, tasks = 4, 40
+			url := pgtest.NewDatabase(t)
+			s, err := OpenLocal(context.Background(), url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			batch := make([]BatchTask, tasks)
+			for i := range batch {
+				batch[i] = BatchTask{NewTask: NewTask{Title: fmt.Sprintf("task %d", i)}}
+			}
+			created, err := s.AddTasks(context.Background(), batch)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			locked := map[string]string{"local": "0", "locked": "1"}[mode]
+			env := []string{"TASKSTORE_TEST_DB=" + url, "TASKSTORE_TEST_IDS=" + strings.Join(ids(created), " "), "TASKSTORE_TEST_LOCKED=" + locked}
+			var hs []*helper
+			for range procs {
+				hs = append(hs, startHelper(t, "claim", env...))
+			}
+			for _, h := range hs {
+				h.expect("ready")
+			}
+			for _, h := range hs {
+				fmt.Fprintln(h.stdin, "go")
+			}
+			claimedBy := map[string]int{}
+			for i, h := range hs {
+				n := 0
+				for _, l := range h.wait() {
+					if id, ok := strings.CutPrefix(l, "claimed "); ok {
+						if prev, dup := claimedBy[id]; dup {
+							t.Errorf("task %s claimed by helper %d and helper %d", id, prev, i)
+						}
+						claimedBy[id] = i
+						n++
+					}
+				}
+				t.Logf("helper %d claimed %d tasks", i, n)
+			}
+			if len(claimedBy) != tasks {
+				t.Errorf("%d tasks claimed, want all %d", len(claimedBy), tasks)
+			}
+			inProgress, err := s.ListTasksByStatus(context.Background(), StatusInProgress)
+			if err != nil || len(inProgress) != tasks {
+				t.Errorf("%d tasks in progress, %v; want %d", len(inProgress), err, tasks)
+			}
+		})
+	}
+}
+
+func TestPostgresEngineErrorsAreTranslated(t *testing.T) {
+	ctx := context.Background()
+	st, err := OpenLocal(ctx, pgtest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	s := st.(*sqlStore)
+	mustAddID(t, s, "A", NewTask{})
+	raw := func(query string, args ...any) error {
+		return s.write(ctx, "raw", func(c *conn) error {
+			_, err := c.exec(ctx, query, args...)
+			return err
+		})
+	}
+	now := time.Now()
+	err = raw("INSERT INTO tasks (id, parent_id, title, created_at, updated_at) VALUES ('A', ?, 't', ?, ?)", ProjectRootID, now, now)
+	wantIs(t, err, ErrConflict)
+	err = raw("UPDATE tasks SET priority_score = 500 WHERE id = 'A'")
+	wantIs(t, err, ErrInvalid)
+	err = raw("INSERT INTO task_dependencies (dependent_task_id, dependency_task_id, created_at) VALUES ('A', 'GONE', ?)", now)
+	wantIs(t, err, ErrConflict)
+	err = raw("SELECT * FROM no_such_table")
+	var de *DatabaseError
+	if !errors.As(err, &de) || !strings.Contains(err.Error(), "does not exist") {
+		t.Errorf("err = %v, want a *DatabaseError with the engine's message", err)
+	}
+}
+
+func TestHolderName(t *testing.T) {
+	long := strings.Repeat("h", 80)
+	tests := []struct {
+		in   lockcore.LockInfo
+		want string
+	}{
+		{lockcore.LockInfo{Process: "mcp-server", PID: 12345, Host: "box", Timestamp: 1700000000123},
+			"astrotask:mcp-server:12345@box:1700000000123"},
+		{lockcore.LockInfo{Process: "a:b@c d", PID: 1, Host: "x:y", Timestamp: 0}, "astrotask:a_b_c_d:1@x_y:0"},
+		{lockcore.LockInfo{Process: "cli", PID: 4194304, Host: long, Timestamp: 1700000000123},
+			"astrotask:cli:4194304@" + long[:63-len("astrotask:cli:4194304@:1700000000123")] + ":1700000000123"},
+	}
+	for _, tt := range tests {
+		got := holderName(tt.in)
+		if got != tt.want {
+			t.Errorf("holderName(%+v) = %q, want %q", tt.in, got, tt.want)
+		}
+		if len(got) > maxAppName {
+			t.Errorf("holderName(%+v) is %d bytes, more than %d", tt.in, len(got), maxAppName)
+		}
+		li, ok := parseHolderName(got)
+		if !ok || li.PID != tt.in.PID || li.Timestamp != tt.in.Timestamp || "astrotask:"+li.Process+":" != got[:len("astrotask:")+len(li.Process)+1] {
+			t.Errorf("parseHolderName(%q) = %+v, %v", got, li, ok)
+		}
+	}
+	for _, bad := range []string{"", "astrotask", "astrotask:idle", "psql", "astrotask:cli:0@h:1", "astrotask:cli:12@h:-1",
+		"astrotask::12@h:1", "astrotask:cli:012@h:1", "astrotask:cli:12:1", "astrotask:cli:12@h@i:1"} {
+		if li, ok := parseHolderName(bad); ok {
+			t.Errorf("parseHolderName(%q) = %+v, want not a holder", bad, li)
+		}
+	}
+}
+
+func FuzzParseHolderName(f *testing.F) {
+	for _, s := range []string{"astrotask:mcp-server:12345@box:1700000000123", "astrotask:cli:1@:0", "astrotask:x:1@h:1:2", "psql"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		li, ok := parseHolderName(s)
+		if !ok {
+			return
+		}
+		if li.PID < 1 || li.Timestamp < 0 || li.Process == "" {
+			t.Fatalf("parseHolderName(%q) = %+v", s, li)
+		}
+		again, ok := parseHolderName(holderName(*li))
+		if !ok || again.PID != li.PID || again.Timestamp != li.Timestamp {
+			t.Fatalf("round trip of %q: %+v, %v", s, again, ok)
+		}
+	})
+}
