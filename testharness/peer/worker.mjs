@@ -4,7 +4,8 @@
 // one sweep and one report cover both implementations.
 //
 //   ASTROTASK_HARNESS_ROLE  contend | holder | waiter | cycle
-//   ASTROTASK_HARNESS_ARGS  JSON: db, log, count, hold (ns), barrier,
+//   ASTROTASK_HARNESS_ARGS  JSON: db, log, count, hold (ns), barrier (print
+//                           "ready", wait for "go"),
 //                           maxRetries, retryDelay (ns), staleTimeout (ns), processType
 //
 // Times are process.hrtime.bigint(), which is CLOCK_MONOTONIC on Linux:
@@ -45,12 +46,17 @@ const log = args.log ? openSync(args.log, 'w') : null;
 const event = (s) => { if (log !== null) writeSync(log, s + '\n'); };
 const sleep = (ns) => new Promise((r) => setTimeout(r, ms(ns)));
 
+// barrier, with args.barrier, prints "ready" and waits for "go", so the
+// parent can start processes first and set them going together.
+async function barrier() {
+  if (!args.barrier) return;
+  say('ready');
+  if (!(await awaitCommand('go'))) throw new Error('stdin closed before go');
+}
+
 async function contend() {
   const lock = new DatabaseLock(args.db, options);
-  if (args.barrier) {
-    say('ready');
-    if (!(await awaitCommand('go'))) throw new Error('stdin closed before go');
-  }
+  await barrier();
   let done = 0;
   for (let i = 0; i < (args.count || 0); i++) {
     const t0 = mono();
@@ -72,6 +78,7 @@ async function contend() {
 
 async function holder() {
   const lock = new DatabaseLock(args.db, options);
+  await barrier();
   await lock.acquire();
   event(`E ${mono()} x 0`);
   say(`holding ${process.pid}`);
@@ -86,6 +93,7 @@ async function holder() {
 // staleTimeout old.
 async function waiter() {
   const lock = new DatabaseLock(args.db, options);
+  await barrier();
   say('waiting');
   const t0 = mono();
   let attempts = 0;

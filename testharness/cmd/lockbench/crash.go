@@ -47,32 +47,40 @@ func crashRound(r *runner, n int) ([]int64, error) {
 	defer cleanup()
 	var g group
 	defer g.stop()
-	// All holders first, then all waiters, then every kill: a holder is
-	// killed soon after it acquired, as a crash right after start would be.
+	// Every process starts and loads first; then the holders acquire
+	// together, then the waiters start waiting, and the holders are killed
+	// at once: a crash right after acquiring, the same for every holder
+	// (the reference's wait depends on the age of the dead holder's record).
 	holders, waiters := make([]*harness.Child, n), make([]*harness.Child, n)
 	db := func(i int) string { return filepath.Join(dir, fmt.Sprint(i), "crash.db") }
 	for i := range n {
-		if holders[i], err = r.start(fmt.Sprintf("%s-holder%d", r.name, i), harness.RoleHolder, harness.Args{DB: db(i)}); err != nil {
+		a := harness.Args{DB: db(i), Barrier: true}
+		if holders[i], err = r.start(fmt.Sprintf("%s-holder%d", r.name, i), harness.RoleHolder, a); err != nil {
 			return nil, err
 		}
 		g = append(g, holders[i])
-	}
-	for _, h := range holders {
-		if _, err := h.Expect("holding", within); err != nil {
-			return nil, err
-		}
-	}
-	for i := range n {
-		if waiters[i], err = r.start(fmt.Sprintf("%s-waiter%d", r.name, i), harness.RoleWaiter, harness.Args{DB: db(i)}); err != nil {
+		if waiters[i], err = r.start(fmt.Sprintf("%s-waiter%d", r.name, i), harness.RoleWaiter, a); err != nil {
 			return nil, err
 		}
 		g = append(g, waiters[i])
 	}
-	for i, w := range waiters {
-		if _, err := w.Expect("waiting", within); err != nil {
-			return nil, err
-		}
-		if r.blocks {
+	if err := awaitAll(g, "ready"); err != nil {
+		return nil, err
+	}
+	if err := sendAll(holders, "go"); err != nil {
+		return nil, err
+	}
+	if err := awaitAll(holders, "holding"); err != nil {
+		return nil, err
+	}
+	if err := sendAll(waiters, "go"); err != nil {
+		return nil, err
+	}
+	if err := awaitAll(waiters, "waiting"); err != nil {
+		return nil, err
+	}
+	if r.blocks {
+		for i, w := range waiters {
 			if err := harness.AwaitBlocked(harness.LockPath(db(i)), w.Pid(), within); err != nil {
 				return nil, err
 			}

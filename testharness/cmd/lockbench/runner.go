@@ -48,6 +48,26 @@ func (g group) stop() {
 
 const within = 2 * time.Minute
 
+// awaitAll waits for every child to print a line starting with prefix.
+func awaitAll(g []*harness.Child, prefix string) error {
+	for _, c := range g {
+		if _, err := c.Expect(prefix, within); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sendAll sends line to every child.
+func sendAll(g []*harness.Child, line string) error {
+	for _, c := range g {
+		if err := c.Send(line); err != nil {
+			return childErr(c, err)
+		}
+	}
+	return nil
+}
+
 func tempDir(prefix string) (string, func(), error) {
 	dir, err := os.MkdirTemp("", "lockbench-"+prefix+"-")
 	if err != nil {

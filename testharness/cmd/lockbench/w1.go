@@ -46,15 +46,11 @@ func runW1(r *runner, c config) (*W1, error) {
 		}
 		g = append(g, ch)
 	}
-	for _, ch := range g {
-		if _, err := ch.Expect("ready", within); err != nil {
-			return nil, err
-		}
+	if err := awaitAll(g, "ready"); err != nil {
+		return nil, err
 	}
-	for _, ch := range g {
-		if err := ch.Send("go"); err != nil {
-			return nil, childErr(ch, err)
-		}
+	if err := sendAll(g, "go"); err != nil {
+		return nil, err
 	}
 	for _, ch := range g {
 		if err := ch.Wait(10 * within); err != nil {

@@ -48,7 +48,7 @@ type Args struct {
 
 	Count   int           `json:"count,omitempty"`   // holds (contend) or committed writes (holder)
 	Loop    bool          `json:"loop,omitempty"`    // contend until "stop" or EOF on stdin
-	Barrier bool          `json:"barrier,omitempty"` // print "ready" and wait for "go" first
+	Barrier bool          `json:"barrier,omitempty"` // contend, holder, waiter: print "ready" and wait for "go" first
 	Hold    time.Duration `json:"hold,omitempty"`    // work inside each hold
 	Shared  bool          `json:"shared,omitempty"`  // take the shared lock
 	Counter bool          `json:"counter,omitempty"` // increment the SQLite counter inside each hold

@@ -32,11 +32,8 @@ func contend(io *childIO, a Args) error {
 		}
 		defer db.Close()
 	}
-	if a.Barrier {
-		io.say("ready")
-		if !io.await("go") {
-			return errors.New("stdin closed before go")
-		}
+	if err := barrier(io, a); err != nil {
+		return err
 	}
 	done := 0
 	for i := 0; a.Loop || i < a.Count; i++ {
@@ -75,6 +72,19 @@ func contend(io *childIO, a Args) error {
 	return nil
 }
 
+// barrier, with Barrier set, prints "ready" and waits for "go", so the
+// parent can start processes first and set them going together.
+func barrier(io *childIO, a Args) error {
+	if !a.Barrier {
+		return nil
+	}
+	io.say("ready")
+	if !io.await("go") {
+		return errors.New("stdin closed before go")
+	}
+	return nil
+}
+
 // holder acquires once and holds until told "release" (or stdin closes).
 // With Count it first commits that many counter writes; with InTx it then
 // leaves a write transaction open, to be killed in the middle of it.
@@ -89,6 +99,9 @@ func holder(io *childIO, a Args) error {
 		return err
 	}
 	defer log.Close()
+	if err := barrier(io, a); err != nil {
+		return err
+	}
 	if err := acquire(ctx, l, a.Shared); err != nil {
 		return fmt.Errorf("acquire: %w", err)
 	}
@@ -181,6 +194,9 @@ func waiter(io *childIO, a Args) error {
 		return err
 	}
 	defer log.Close()
+	if err := barrier(io, a); err != nil {
+		return err
+	}
 	io.say("waiting")
 	for i := 0; i < max(a.Attempts, 1); i++ {
 		r, err := attempt(ctx, l, a)
