@@ -81,22 +81,59 @@ func URL(tb testing.TB) string {
 // with any connection still open to it.
 func NewDatabase(tb testing.TB) string {
 	tb.Helper()
-	base := URL(tb)
-	u, err := url.Parse(base)
+	u, drop, err := CreateDatabase(URL(tb), tb.Name())
 	if err != nil {
-		tb.Fatalf("pgtest: %s: %v", EnvURL, err)
-	}
-	name := "astrotask_test_" + sanitize(tb.Name()) + "_" + randomSuffix()
-	if err := admin(base, `CREATE DATABASE "`+name+`"`); err != nil {
-		tb.Fatalf("pgtest: create database: %v", err)
+		tb.Fatalf("pgtest: %v", err)
 	}
 	tb.Cleanup(func() {
-		if err := admin(base, `DROP DATABASE IF EXISTS "`+name+`" WITH (FORCE)`); err != nil {
-			tb.Errorf("pgtest: drop database: %v", err)
+		if err := drop(); err != nil {
+			tb.Errorf("pgtest: %v", err)
 		}
 	})
+	return u
+}
+
+// Own returns the URL of EnvURL's server, or else of a server started for
+// tb alone and stopped when tb ends. It suits a package with one test that
+// needs PostgreSQL and a TestMain that cannot use Run.
+func Own(tb testing.TB) string {
+	tb.Helper()
+	if u := os.Getenv(EnvURL); u != "" {
+		return u
+	}
+	s, err := Start()
+	if err != nil {
+		tb.Fatalf("pgtest: %v", err)
+	}
+	tb.Cleanup(func() {
+		if err := s.Stop(); err != nil {
+			tb.Errorf("pgtest: %v", err)
+		}
+	})
+	tb.Logf("pgtest: started PostgreSQL at %s", s.URL)
+	return s.URL
+}
+
+// CreateDatabase creates a database named after hint (plus a random
+// suffix) on the server at base, a superuser URL, and returns its URL and
+// the function that drops it again, closing any connection still open.
+func CreateDatabase(base, hint string) (dbURL string, drop func() error, err error) {
+	u, err := url.Parse(base)
+	if err != nil {
+		return "", nil, fmt.Errorf("server URL: %w", err)
+	}
+	name := "astrotask_test_" + sanitize(hint) + "_" + randomSuffix()
+	if err := admin(base, `CREATE DATABASE "`+name+`"`); err != nil {
+		return "", nil, fmt.Errorf("create database %s: %w", name, err)
+	}
+	drop = func() error {
+		if err := admin(base, `DROP DATABASE IF EXISTS "`+name+`" WITH (FORCE)`); err != nil {
+			return fmt.Errorf("drop database %s: %w", name, err)
+		}
+		return nil
+	}
 	u.Path = "/" + name
-	return u.String()
+	return u.String(), drop, nil
 }
 
 // admin runs one statement on the server's maintenance database.
