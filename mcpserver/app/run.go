@@ -62,7 +62,7 @@ func Run(ctx context.Context, cfg Config, std Streams) error {
 		Logger:      log,
 	})
 	if err != nil {
-		return fmt.Errorf("open task database %s: %w", loc, err)
+		return err // taskstore's errors name the location, without a password
 	}
 	defer store.Close()
 	log.Debug("database open", "location", loc.String(), "lockBudget", lockOpts.Budget())
