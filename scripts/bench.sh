@@ -29,7 +29,10 @@ if command -v node >/dev/null && command -v npm >/dev/null; then
 		echo "==> installing @astrotask/core 0.4.0 into $peer_dir" >&2
 		mkdir -p "$peer_dir"
 		cp testharness/peer/package.json testharness/peer/package-lock.json "$peer_dir/"
-		(cd "$peer_dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
+		# npm install, not npm ci: npm ci rejects this lockfile for the
+		# other platforms' optional @libsql binaries it does not list; with
+		# the lockfile present npm install installs exactly the locked tree.
+		(cd "$peer_dir" && npm install --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
 	fi
 else
 	echo "==> node or npm not found: the reference implementation will not be measured" >&2

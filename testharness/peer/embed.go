@@ -6,12 +6,15 @@ package peer
 import _ "embed"
 
 // Worker is worker.mjs: run with node from a directory where
-// @astrotask/core is installed (npm ci with PackageJSON and PackageLock).
+// @astrotask/core is installed (npm install with PackageJSON and
+// PackageLock; @libsql/client is listed because the package's database
+// module imports it without declaring it).
 //
 //go:embed worker.mjs
 var Worker []byte
 
-// PackageJSON is the npm manifest pinning @astrotask/core 0.4.0.
+// PackageJSON is the npm manifest pinning @astrotask/core 0.4.0 and the
+// @libsql/client it needs.
 //
 //go:embed package.json
 var PackageJSON []byte

@@ -65,7 +65,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&c.astro, "astro", "", "the astro binary (end to end is skipped without it)")
 	fs.StringVar(&c.mcp, "mcp", "", "the astrotask-mcp binary (end to end is skipped without it)")
 	fs.BoolVar(&c.peer, "peer", false, "also measure the reference TypeScript lock")
-	fs.StringVar(&c.peerDir, "peer-dir", defaultPeerDir(), "where @astrotask/core is installed (npm ci with testharness/peer)")
+	fs.StringVar(&c.peerDir, "peer-dir", defaultPeerDir(), "where @astrotask/core is installed (npm install from testharness/peer)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
