@@ -125,7 +125,7 @@ func (e *env) withStore(c *cli.Context, fn func(ctx context.Context, s *settings
 	stop := e.watchLock(ctx, loc, lo)
 	defer stop()
 	st, err := taskstore.Open(ctx, taskstore.Options{
-		DataDir:     loc.String(),
+		DataDir:     dbArg(loc), // loc.String() would hide a PostgreSQL password
 		LockOptions: lo,
 		Verbose:     s.verbose,
 		Logger:      s.logger,

@@ -63,9 +63,11 @@ func initCommand(e *env) *cli.Command {
 				if err != nil {
 					return err
 				}
-				res := initResult{Database: dbArg(loc)}
+				// What is printed hides a PostgreSQL password; the editor's
+				// configuration needs the URL as given.
+				res := initResult{Database: loc.String()}
 				if editor != "" {
-					if err := writeEditorConfig(path, editor, res.Database, c.Bool("force")); err != nil {
+					if err := writeEditorConfig(path, editor, dbArg(loc), c.Bool("force")); err != nil {
 						return err
 					}
 					res.Editor, res.ConfigFile = editor, path

@@ -23,9 +23,10 @@ import (
 // holds the database lock until it is signalled).
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"astro":       func() { os.Exit(Main(os.Args)) },
-		"task-master": func() { os.Exit(Main(os.Args)) },
-		"lockholder":  lockholderMain,
+		"astro":        func() { os.Exit(Main(os.Args)) },
+		"task-master":  func() { os.Exit(Main(os.Args)) },
+		"lockholder":   lockholderMain,
+		"pglockholder": pgLockholderMain,
 	})
 }
 
