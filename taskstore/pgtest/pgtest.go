@@ -13,7 +13,9 @@
 //
 //	func TestMain(m *testing.M) { os.Exit(pgtest.Run(m)) }
 //
-// and each test calls NewDatabase for a database of its own.
+// and each test calls NewDatabase for a database of its own. A package
+// whose TestMain cannot use Run (testscript.Main, say) calls Own in the one
+// test that needs a server, and CreateDatabase for each database.
 package pgtest
 
 import (
