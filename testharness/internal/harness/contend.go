@@ -1,0 +1,84 @@
+package harness
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/astrotask/astrotask-go/lockcore"
+)
+
+// contend acquires and releases Count times (or until told to stop with
+// Loop), logging every hold.
+func contend(io *childIO, a Args) error {
+	ctx := context.Background()
+	l, err := newLocker(a)
+	if err != nil {
+		return err
+	}
+	log, err := CreateEventLog(a.Log)
+	if err != nil {
+		return err
+	}
+	defer log.Close()
+	var db *sql.DB
+	if a.Counter {
+		if db, err = OpenDB(a.DB); err != nil {
+			return err
+		}
+		defer db.Close()
+	}
+	if err := barrier(io, a); err != nil {
+		return err
+	}
+	done := 0
+	for i := 0; a.Loop || i < a.Count; i++ {
+		if a.Loop && io.stop() {
+			break
+		}
+		t0 := Mono()
+		if err := acquire(ctx, l, a.Shared); err != nil {
+			log.Fail(Mono() - t0)
+			if !errors.Is(err, lockcore.ErrLocked) {
+				return fmt.Errorf("acquire: %w", err)
+			}
+			continue
+		}
+		t1 := Mono()
+		log.Enter(t1, a.Shared, t1-t0)
+		if a.Hold > 0 {
+			time.Sleep(a.Hold) // the work done inside the hold
+		}
+		if a.Counter {
+			if err := Increment(ctx, db, a.Owner, int64(i)); err != nil {
+				return err
+			}
+			log.Ack(int64(i))
+		}
+		log.Leave(Mono())
+		if err := l.Release(); err != nil {
+			return fmt.Errorf("release: %w", err)
+		}
+		done++
+		if a.Progress > 0 && done%a.Progress == 0 {
+			io.say("progress %d", done)
+		}
+	}
+	io.say("done %d", done)
+	return nil
+}
+
+// barrier, with Barrier set, prints "ready" and waits for "go", so the
+// parent can start processes first and set them going together.
+func barrier(io *childIO, a Args) error {
+	if !a.Barrier {
+		return nil
+	}
+	io.say("ready")
+	if !io.await("go") {
+		return errors.New("stdin closed before go")
+	}
+	return nil
+}
