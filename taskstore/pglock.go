@@ -245,7 +245,8 @@ func (l *pgLock) lockServer(ctx, wctx context.Context, mode lockcore.Mode, opts 
 		return l.gaveUp(ctx, opts, start, conn)
 	}
 	loggerOf(opts).Debug("lock busy, waiting", "location", l.loc.String(), "mode", mode, "budget", left)
-	ms := max(left.Milliseconds(), 1) // 0 would mean no timeout at all
+	// 0 would mean no timeout at all; the server takes at most INT_MAX ms.
+	ms := min(max(left.Milliseconds(), 1), math.MaxInt32)
 	if _, err := conn.Exec(ctx, "SELECT set_config('lock_timeout', $1, false)", strconv.FormatInt(ms, 10)+"ms"); err != nil {
 		return l.failed(ctx, opts, start, err)
 	}
@@ -302,14 +303,20 @@ func (l *pgLock) gaveUp(ctx context.Context, opts lockcore.Options, start time.T
 		return fmt.Errorf("lock %s: %w", l.loc, err)
 	}
 	le := &lockcore.LockedError{Path: l.loc.String(), Waited: time.Since(start), Attempts: 1}
+	ictx, cancel := context.WithTimeout(context.Background(), releaseTimeout)
+	defer cancel()
+	var st lockcore.Status
+	var err error
 	if conn != nil {
 		le.Attempts = 2
-		ictx, cancel := context.WithTimeout(context.Background(), releaseTimeout)
-		st, err := inspectAdvisory(ictx, conn, l.loc, opts)
-		cancel()
-		if err == nil && st.Locked {
-			le.Holder, le.Verified, le.PossiblyHung, le.Mode = st.Holder, st.Verified, st.PossiblyHung, st.Mode
-		}
+		st, err = inspectAdvisory(ictx, conn, l.loc, opts)
+	} else {
+		// Another goroutine of this process holds the lock (and its
+		// connection): ask the server on a connection of our own.
+		st, err = inspectPostgres(ictx, l.loc, opts)
+	}
+	if err == nil && st.Locked {
+		le.Holder, le.Verified, le.PossiblyHung, le.Mode = st.Holder, st.Verified, st.PossiblyHung, st.Mode
 	}
 	loggerOf(opts).Debug("lock busy past budget", "location", l.loc.String(), "waited", le.Waited)
 	return le

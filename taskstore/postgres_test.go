@@ -680,3 +680,28 @@ func FuzzParseHolderName(f *testing.F) {
 		}
 	})
 }
+
+// TestPostgresBusyInProcess has one goroutine hold the lock while another
+// of the same process gives up: its error names the holder as the server
+// shows it.
+func TestPostgresBusyInProcess(t *testing.T) {
+	url := pgtest.NewDatabase(t)
+	ctx := context.Background()
+	s, err := OpenLocked(ctx, url, lockcore.Options{ProcessType: "cli", MaxRetries: 2, RetryDelay: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	err = WithDatabaseLock(ctx, url, lockOpts("maintenance"), func(context.Context, Store) error {
+		_, err := s.AddTask(ctx, NewTask{Title: "waits in this process"})
+		return err
+	})
+	want := fmt.Sprintf("Database is currently in use by maintenance (PID: %d). Please try again in a moment.", os.Getpid())
+	var le *lockcore.LockedError
+	if !errors.As(err, &le) || err.Error() != want {
+		t.Fatalf("AddTask under another goroutine's hold = %v, want %q", err, want)
+	}
+	if le.Holder.Host != thisHost() || le.Mode != lockcore.ModeExclusive {
+		t.Errorf("LockedError holder %+v, mode %q", le.Holder, le.Mode)
+	}
+}
