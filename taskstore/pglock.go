@@ -91,7 +91,7 @@ var pgLocks = struct {
 func newAdvisoryLocker(loc Location, host string) (advisoryLocker, error) {
 	cfg, err := postgresConfig(loc, holderPrefix+"idle")
 	if err != nil {
-		return advisoryLocker{}, err
+		return advisoryLocker{}, fmt.Errorf("open task db %s: %w", loc, err)
 	}
 	id := cfg.Host + ":" + strconv.Itoa(int(cfg.Port)) + "/" + cfg.Database
 	pgLocks.mu.Lock()

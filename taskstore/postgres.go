@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -100,13 +101,31 @@ func (postgresDialect) translate(op string, err error) error {
 func postgresConfig(loc Location, name string) (*pgx.ConnConfig, error) {
 	cfg, err := pgx.ParseConfig(loc.URL)
 	if err != nil {
-		return nil, invalid("database", "%q is not a usable PostgreSQL URL", loc.String())
+		return nil, invalid("database", "not a usable PostgreSQL URL: %s", parseReason(err, loc.URL))
 	}
 	if cfg.ConnectTimeout == 0 {
 		cfg.ConnectTimeout = DefaultConnectTimeout
 	}
 	cfg.RuntimeParams["application_name"] = name
 	return cfg, nil
+}
+
+// parseReason is why pgx refused rawURL, without the URL itself and with
+// any password in it masked.
+func parseReason(err error, rawURL string) string {
+	msg := err.Error()
+	if _, rest, ok := strings.Cut(msg, "`: "); ok {
+		msg = rest
+	}
+	if u, perr := url.Parse(rawURL); perr == nil {
+		if pw, ok := u.User.Password(); ok && pw != "" {
+			msg = strings.ReplaceAll(msg, pw, "xxxxx")
+		}
+		if pw := u.Query().Get("password"); pw != "" {
+			msg = strings.ReplaceAll(msg, pw, "xxxxx")
+		}
+	}
+	return oneLine(msg)
 }
 
 // openPostgres opens a connection pool on loc and checks that the server

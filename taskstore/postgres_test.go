@@ -91,10 +91,17 @@ func TestPostgresUnreachable(t *testing.T) {
 }
 
 func TestPostgresBadURL(t *testing.T) {
-	_, err := OpenLocal(context.Background(), "postgres://agent:hunter2@127.0.0.1:notaport/tasks")
-	wantIs(t, err, ErrInvalid)
-	if err == nil || strings.Contains(err.Error(), "hunter2") {
-		t.Errorf("OpenLocal(bad port) = %v", err)
+	for _, u := range []string{
+		"postgres://agent:hunter2@127.0.0.1:notaport/tasks",
+		"postgres://agent:hunter2@127.0.0.1/tasks?sslmode=sometimes",
+		"postgres://agent@127.0.0.1/tasks?password=hunter2&connect_timeout=soon",
+	} {
+		_, err := OpenLocal(context.Background(), u)
+		wantIs(t, err, ErrInvalid)
+		if err == nil || strings.Contains(err.Error(), "hunter2") || strings.Contains(err.Error(), "\n") {
+			t.Errorf("OpenLocal(%s) = %v, want one line without the password", redactURL(u), err)
+		}
+		t.Logf("%v", err)
 	}
 }
 
