@@ -712,3 +712,84 @@ func TestPostgresBusyInProcess(t *testing.T) {
 		t.Errorf("LockedError holder %+v, mode %q", le.Holder, le.Mode)
 	}
 }
+
+// TestPostgresUnnamedHolder has a session that does not name itself hold
+// the advisory lock (psql, say): the lock is still the lock, and errors
+// and status speak of "another process". Past the stale timeout a named
+// holder is called possibly hung, and still not robbed.
+func TestPostgresUnnamedHolder(t *testing.T) {
+	url := pgtest.NewDatabase(t)
+	ctx := context.Background()
+	s, err := OpenLocked(ctx, url, lockcore.Options{ProcessType: "cli", MaxRetries: 2, RetryDelay: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	other, err := OpenLocal(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	conn, err := other.(*sqlStore).db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "SELECT set_config('application_name', 'psql', false), pg_advisory_lock($1, $2)", advisoryClass, advisoryCoop); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.AddTask(ctx, NewTask{Title: "blocked"})
+	const want = "Database is currently in use by another process. Please try again in a moment."
+	if !errors.Is(err, ErrLocked) || err.Error() != want {
+		t.Errorf("AddTask = %v, want %q", err, want)
+	}
+	st, err := InspectLock(ctx, s.Location(), lockcore.Options{})
+	if err != nil || !st.Locked || st.Verified || st.Holder != nil || !strings.Contains(st.RecordError, `"psql"`) {
+		t.Errorf("InspectLock = %+v, %v; want locked by an unnamed session", st, err)
+	}
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_unlock_all()"); err != nil {
+		t.Fatal(err)
+	}
+
+	err = WithDatabaseLock(ctx, url, lockOpts("maintenance"), func(ctx context.Context, _ Store) error {
+		st, err := InspectLock(ctx, s.Location(), lockcore.Options{StaleTimeout: time.Nanosecond})
+		if err != nil || !st.Locked || !st.PossiblyHung || !st.Verified {
+			t.Errorf("InspectLock(stale timeout 1ns) = %+v, %v; want a verified, possibly hung holder", st, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddTask(ctx, NewTask{Title: "free again"}); err != nil {
+		t.Errorf("AddTask after the unnamed session let go: %v", err)
+	}
+}
+
+// TestPostgresLocations opens PostgreSQL through every way of naming it:
+// postgres:// and postgresql:// URLs, and DATABASE_URI.
+func TestPostgresLocations(t *testing.T) {
+	url := pgtest.NewDatabase(t)
+	ctx := context.Background()
+	alt := "postgresql" + strings.TrimPrefix(url, "postgres")
+	for _, u := range []string{url, alt} {
+		s, err := OpenLocked(ctx, u, lockOpts("t"))
+		if err != nil {
+			t.Fatalf("OpenLocked(%s) = %v", u, err)
+		}
+		if loc := s.Location(); loc.Backend != BackendPostgres || loc.URL != u {
+			t.Errorf("Location() = %+v", loc)
+		}
+		mustAdd(t, s, NewTask{Title: "via " + u[:10]})
+		s.Close()
+	}
+	t.Setenv(EnvDatabaseURI, url)
+	s, err := Open(ctx, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if n := len(allTasks(t, s)); n != 2 {
+		t.Errorf("DATABASE_URI opened a database with %d tasks, want the 2 added above", n)
+	}
+}
