@@ -6,7 +6,8 @@
 // the way scripts/test.sh does: initdb into a temporary directory (as the
 // postgres user when running as root, since PostgreSQL refuses to run as
 // root), listening on 127.0.0.1 only, on a free port. Run stops it when the
-// tests end. Helper processes started afterwards inherit EnvURL and share
+// tests end; should the test binary die first (a timeout, a crash), a
+// watchdog stops it and removes its directory. Helper processes started afterwards inherit EnvURL and share
 // the server.
 //
 // A test package opts in with

@@ -9,6 +9,8 @@ import (
 	"os/user"
 	"path/filepath"
 	"strconv"
+	"strings"
+	"syscall"
 )
 
 // Server is a PostgreSQL server started by Start.
@@ -18,8 +20,9 @@ type Server struct {
 	// Dir holds the data directory and the server log.
 	Dir string
 
-	bin string   // the directory of pg_ctl and initdb
-	as  []string // the command prefix that runs as the postgres user
+	bin   string    // the directory of pg_ctl and initdb
+	as    []string  // the command prefix that runs as the postgres user
+	guard *exec.Cmd // stops the server if this process dies first
 }
 
 // Start starts a throwaway server: initdb into a new temporary directory
@@ -62,11 +65,29 @@ func Start() (*Server, error) {
 		return nil, fmt.Errorf("%w\n%s", err, log)
 	}
 	s.URL = fmt.Sprintf("postgres://astrotask@127.0.0.1:%d/postgres?sslmode=disable", port)
+	s.startGuard()
 	return s, nil
+}
+
+// startGuard starts a watchdog shell that stops the server and removes its
+// directory once this process is gone, so a test binary killed by a
+// timeout or a crash leaves no server behind. Stop ends it first.
+func (s *Server) startGuard() {
+	stop := strings.Join(append(append([]string{}, s.as...), filepath.Join(s.bin, "pg_ctl"), "-D", s.data(), "-m", "immediate", "-w", "stop"), " ")
+	script := fmt.Sprintf("while kill -0 %d 2>/dev/null; do sleep 1; done; %s >/dev/null 2>&1; rm -rf %s", os.Getpid(), stop, s.Dir)
+	cmd := exec.Command("sh", "-c", script)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // outlives signals to our process group
+	if cmd.Start() == nil {
+		s.guard = cmd
+	}
 }
 
 // Stop stops the server at once and removes its directory.
 func (s *Server) Stop() error {
+	if s.guard != nil {
+		s.guard.Process.Kill()
+		s.guard.Wait()
+	}
 	err := s.run("pg_ctl", "-D", s.data(), "-m", "immediate", "-w", "stop")
 	if rerr := os.RemoveAll(s.Dir); err == nil {
 		err = rerr
