@@ -793,3 +793,53 @@ func TestPostgresLocations(t *testing.T) {
 		t.Errorf("DATABASE_URI opened a database with %d tasks, want the 2 added above", n)
 	}
 }
+
+// TestPostgresSilentServer points the store at a listener that accepts
+// connections and never answers: opening gives up after the connect
+// timeout, in one line. Without connect_timeout in the URL the timeout is
+// DefaultConnectTimeout.
+func TestPostgresSilentServer(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c) // held open, never answered
+			mu.Unlock()
+		}
+	}()
+	defer func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	port := l.Addr().(*net.TCPAddr).Port
+	url := fmt.Sprintf("postgres://agent:hunter2@127.0.0.1:%d/tasks?sslmode=disable&connect_timeout=1", port)
+	_, err = OpenLocal(context.Background(), url)
+	var de *DatabaseError
+	if !errors.As(err, &de) || strings.Contains(err.Error(), "hunter2") ||
+		!strings.HasSuffix(err.Error(), fmt.Sprintf("cannot reach the PostgreSQL server at 127.0.0.1:%d: no answer in time (timed out)", port)) {
+		t.Errorf("OpenLocal(silent server) = %v", err)
+	}
+	t.Logf("%v", err)
+
+	loc, err := Locate(fmt.Sprintf("postgres://agent@127.0.0.1:%d/tasks", port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := postgresConfig(loc, "x")
+	if err != nil || cfg.ConnectTimeout != DefaultConnectTimeout {
+		t.Errorf("postgresConfig without connect_timeout: timeout %v, %v; want %v", cfg.ConnectTimeout, err, DefaultConnectTimeout)
+	}
+}
