@@ -127,7 +127,7 @@ type props map[string]func(*jsonschema.Schema)
 // reference server does) and the output schema from Out, validates the
 // arguments, turns errors into one-line tool errors, and converts a panic
 // into a tool error so one bad call cannot stop the server. The output is
-// marshaled once and sent as both structured content and text.
+// marshaled once (see marshal) and sent as both structured content and text.
 //
 // The SDK's generic mcp.AddTool would do the same but also re-decode and
 // validate every output against its schema, which more than doubles the
@@ -162,7 +162,7 @@ func add[In, Out any](s *mcp.Server, t *tools, tool *mcp.Tool, fn func(context.C
 		if err != nil {
 			return errorResult(t.toolError(name, err)), nil
 		}
-		b, err := json.Marshal(v)
+		b, err := marshal(v)
 		if err != nil {
 			return errorResult(t.toolError(name, fmt.Errorf("encode result: %w", err))), nil
 		}
