@@ -145,8 +145,5 @@ func (e *env) withStore(c *cli.Context, fn func(ctx context.Context, s *settings
 // command) and sees one consistent state. The store calls inside fn must
 // use the ctx fn is given: they then do not acquire again.
 func (s *settings) readTogether(ctx context.Context, fn func(ctx context.Context) error) error {
-	if s.loc.Backend != taskstore.BackendSQLite {
-		return fn(ctx)
-	}
-	return lockcore.WithSharedLock(ctx, s.loc.Path, s.lockOpts, fn)
+	return taskstore.HoldLock(ctx, s.loc, lockcore.ModeShared, s.lockOpts, fn)
 }
