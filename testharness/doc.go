@@ -25,6 +25,8 @@
 //   - TestCorruptRecordFree, TestCorruptRecordHeld: every kind of bad lock
 //     file content, with the lock free and held.
 //   - TestControlWithoutLock: the same checks catch a missing lock.
+//   - TestPostgres: exclusion, the control, crashes and claim races against
+//     a real PostgreSQL server, each process posing as its own machine.
 //
 // cmd/lockbench measures the lock against raw flock and against the
 // reference TypeScript implementation; scripts/bench.sh runs it.
