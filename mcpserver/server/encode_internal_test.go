@@ -119,9 +119,9 @@ func TestEncodeResultMatchesSDK(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, ok := encodeResult(res)
+			got, ok := spliceResult(NewSplicer(), res)
 			if !ok || string(got) != string(want) {
-				t.Errorf("encodeResult(%+v) = %s, %v\nwant %s", v, got, ok, want)
+				t.Errorf("spliced %+v = %s, %v\nwant %s", v, got, ok, want)
 			}
 		}
 	}
@@ -141,8 +141,8 @@ func TestEncodeResultDeclines(t *testing.T) {
 		"image":             {StructuredContent: json.RawMessage("{}"), Content: []mcp.Content{&mcp.ImageContent{Data: []byte{1}, MIMEType: "image/png"}}},
 		"request state set": {StructuredContent: json.RawMessage("{}"), Content: text(), RequestState: "s"},
 	} {
-		if b, ok := encodeResult(res); ok {
-			t.Errorf("encodeResult(%s) = %s, true; want false (the SDK's own encoding)", name, b)
+		if b, ok := encodeContent(res); ok {
+			t.Errorf("encodeContent(%s) = %s, true; want false (the SDK's own encoding)", name, b)
 		}
 	}
 }

@@ -33,10 +33,8 @@ import (
 //
 // A Splicer works only when every message of the session is written through
 // its Writer, each in a single Write, as mcp.IOTransport does. The Streamable
-// HTTP transport does not, so Handler serves without one. Results of calls
-// that carry per-request protocol metadata, which the SDK annotates after
-// the tool returns, are not spliced; neither are error results, which are
-// small.
+// HTTP transport does not, so Handler serves without one. Error results,
+// which are small, take the SDK's way.
 //
 // The zero value is not usable; create one with NewSplicer.
 type Splicer struct {
@@ -77,34 +75,30 @@ func (s *Splicer) middleware(next mcp.MethodHandler) mcp.MethodHandler {
 		if err != nil {
 			return res, err
 		}
-		call, ok := req.(*mcp.CallToolRequest)
-		if !ok || call.Params == nil {
-			return res, nil
-		}
-		if _, perRequest := call.Params.Meta[mcp.MetaKeyProtocolVersion]; perRequest {
+		if _, ok := req.(*mcp.CallToolRequest); !ok {
 			return res, nil
 		}
 		tr, ok := res.(*mcp.CallToolResult)
 		if !ok {
 			return res, nil
 		}
-		b, ok := encodeResult(tr)
+		body, ok := encodeContent(tr)
 		if !ok {
 			return res, nil
 		}
-		return s.hold(b), nil
+		return &reference{CallToolResult: tr, s: s, body: body}, nil
 	}
 }
 
 // hold keeps b and returns the reference that stands for it.
-func (s *Splicer) hold(b []byte) *reference {
+func (s *Splicer) hold(b []byte) []byte {
 	s.mu.Lock()
 	s.next++
 	id := s.next
 	s.pending[id] = b
 	s.mu.Unlock()
 	ref := append(bytes.Clone(s.marker), strconv.FormatUint(id, 10)...)
-	return &reference{json: append(ref, `"}`...)}
+	return append(ref, `"}`...)
 }
 
 // take removes and returns the result held under id.
@@ -116,20 +110,62 @@ func (s *Splicer) take(id uint64) ([]byte, bool) {
 	return b, ok
 }
 
-// reference is the result the SDK encodes in place of a held one.
+// reference is the result the SDK encodes in place of a tool's result. It
+// embeds the result so that what the SDK adds after the tool returns (under
+// the per-request protocol: the server's name in _meta and the result type)
+// lands on it and is encoded with it.
 type reference struct {
-	mcp.ResultBase
-	json []byte
+	*mcp.CallToolResult
+	s    *Splicer
+	body []byte // the content and structured content, from encodeContent
 }
 
-// MarshalJSON returns the reference.
-func (r *reference) MarshalJSON() ([]byte, error) { return r.json, nil }
+// MarshalJSON encodes the result around the content encoded beforehand,
+// holds it, and returns the reference that stands for it.
+func (r *reference) MarshalJSON() ([]byte, error) {
+	// The SDK's encoding of the result without its content gives the
+	// fields it adds; they are small.
+	rest := *r.CallToolResult
+	rest.Content, rest.StructuredContent = nil, nil
+	b, err := json.Marshal(&rest)
+	if err != nil {
+		return nil, err
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(b, &fields); err != nil {
+		return nil, err
+	}
+	meta, metaOK := fields["_meta"]
+	kind, kindOK := fields["resultType"]
+	if len(fields) != 1+btoi(metaOK)+btoi(kindOK) {
+		// A field this encoder does not place: leave it all to the SDK.
+		return json.Marshal(r.CallToolResult)
+	}
+	out := make([]byte, 0, len(r.body)+len(meta)+len(kind)+32)
+	out = append(out, '{')
+	if metaOK {
+		out = append(out, `"_meta":`...)
+		out = append(append(out, meta...), ',')
+	}
+	out = append(out, r.body...)
+	if kindOK {
+		out = append(append(out, `,"resultType":`...), kind...)
+	}
+	return r.s.hold(append(out, '}')), nil
+}
 
-// encodeResult returns the JSON of res as the SDK writes it, for the results
-// add builds: one text block and structured content that json.Marshal (or
-// marshal) produced, so it is compact and HTML-escaped already. It reports
-// false for any other result.
-func encodeResult(res *mcp.CallToolResult) ([]byte, bool) {
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// encodeContent returns the content and structured content of res, the
+// middle of its JSON as the SDK writes it, for the results add builds: one
+// text block and structured content that marshal produced, so it is compact
+// and HTML-escaped already. It reports false for any other result.
+func encodeContent(res *mcp.CallToolResult) ([]byte, bool) {
 	raw, ok := res.StructuredContent.(json.RawMessage)
 	if !ok || res.IsError || res.Meta != nil || res.InputRequests != nil || res.RequestState != "" ||
 		res.NeedsInput() || len(res.Content) != 1 {
@@ -140,11 +176,10 @@ func encodeResult(res *mcp.CallToolResult) ([]byte, bool) {
 		return nil, false
 	}
 	b := make([]byte, 0, len(raw)+len(text.Text)+len(text.Text)/4+64)
-	b = append(b, `{"content":[{"type":"text","text":`...)
+	b = append(b, `"content":[{"type":"text","text":`...)
 	b = appendString(b, text.Text)
 	b = append(b, `}],"structuredContent":`...)
-	b = append(b, raw...)
-	return append(b, '}'), true
+	return append(b, raw...), true
 }
 
 type spliceWriter struct {

@@ -32,9 +32,9 @@ func TestSpliceWriterReplacesReferences(t *testing.T) {
 
 	one, two := []byte(`{"content":[],"structuredContent":{"n":1}}`), []byte(`{"n":"two"}`)
 	ref1, ref2 := s.hold(one), s.hold(two)
-	t.Logf("references: %s %s", ref1.json, ref2.json)
+	t.Logf("references: %s %s", ref1, ref2)
 
-	single := frame(7, ref1.json)
+	single := frame(7, ref1)
 	if n, err := w.Write(single); err != nil || n != len(single) {
 		t.Fatalf("Write(%s) = %d, %v; want %d, nil", single, n, err, len(single))
 	}
@@ -45,7 +45,7 @@ func TestSpliceWriterReplacesReferences(t *testing.T) {
 	// A batch answer holds several responses in one frame.
 	out.Reset()
 	ref3 := s.hold(one)
-	batch := []byte("[" + string(bytes.TrimSpace(frame(1, ref2.json))) + "," + string(bytes.TrimSpace(frame(2, ref3.json))) + "]\n")
+	batch := []byte("[" + string(bytes.TrimSpace(frame(1, ref2))) + "," + string(bytes.TrimSpace(frame(2, ref3))) + "]\n")
 	if _, err := w.Write(batch); err != nil {
 		t.Fatalf("Write(batch): %v", err)
 	}
@@ -57,7 +57,7 @@ func TestSpliceWriterReplacesReferences(t *testing.T) {
 	// A frame without references passes through untouched, including text
 	// that looks like a reference from inside a JSON string.
 	out.Reset()
-	quoted, _ := json.Marshal(string(ref1.json))
+	quoted, _ := json.Marshal(string(ref1))
 	plainFrame := frame(3, []byte(`{"text":`+string(quoted)+`}`))
 	if _, err := w.Write(plainFrame); err != nil || out.String() != string(plainFrame) {
 		t.Errorf("Write(%s) wrote %s, %v; want it unchanged", plainFrame, out.String(), err)
@@ -76,12 +76,12 @@ func TestSpliceWriterUnknownReference(t *testing.T) {
 	var out nopCloser
 	w := s.Writer(&out)
 	ref := s.hold([]byte(`{}`))
-	if _, err := w.Write(frame(1, ref.json)); err != nil {
+	if _, err := w.Write(frame(1, ref)); err != nil {
 		t.Fatalf("first Write: %v", err)
 	}
 	out.Reset()
 	// A result is written once: the same reference again names nothing.
-	for _, p := range [][]byte{frame(1, ref.json), append(bytes.Clone(s.marker), "12x"...)} {
+	for _, p := range [][]byte{frame(1, ref), append(bytes.Clone(s.marker), "12x"...)} {
 		if n, err := w.Write(p); !errors.Is(err, ErrSplice) || n != 0 {
 			t.Errorf("Write(%s) = %d, %v; want 0, ErrSplice", p, n, err)
 		}
@@ -98,7 +98,7 @@ func TestSplicersDoNotShareReferences(t *testing.T) {
 	}
 	ref := a.hold([]byte(`{}`))
 	var out nopCloser
-	p := frame(1, ref.json)
+	p := frame(1, ref)
 	if _, err := b.Writer(&out).Write(p); err != nil || out.String() != string(p) {
 		t.Errorf("another Splicer's Writer wrote %s, %v; want the frame unchanged", out.String(), err)
 	}
@@ -121,7 +121,7 @@ func TestMiddlewareSplicesToolResults(t *testing.T) {
 	}{
 		{"tool result", "tools/call", call(nil), ok, true},
 		{"tool error", "tools/call", call(nil), failed, false},
-		{"per-request protocol", "tools/call", call(mcp.Meta{mcp.MetaKeyProtocolVersion: "2026-07-28"}), ok, false},
+		{"per-request protocol", "tools/call", call(mcp.Meta{mcp.MetaKeyProtocolVersion: "2026-07-28"}), sdkResult(t, ClaimTaskOutput{}), true},
 		{"other method", "tools/list", &mcp.ListToolsRequest{Params: &mcp.ListToolsParams{}}, &mcp.ListToolsResult{}, false},
 	} {
 		h := s.middleware(func(context.Context, string, mcp.Request) (mcp.Result, error) { return tc.res, nil })
@@ -129,7 +129,7 @@ func TestMiddlewareSplicesToolResults(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
-		ref, isRef := got.(*reference)
+		r, isRef := got.(*reference)
 		if isRef != tc.splice {
 			t.Errorf("%s: middleware returned %T, want a reference: %v", tc.name, got, tc.splice)
 			continue
@@ -140,8 +140,16 @@ func TestMiddlewareSplicesToolResults(t *testing.T) {
 			}
 			continue
 		}
+		if tc.name == "per-request protocol" {
+			// The SDK names the server in _meta after the tool returns.
+			r.SetMeta(mcp.Meta{"io.modelcontextprotocol/serverInfo": &mcp.Implementation{Name: Name, Version: "<&>"}})
+		}
+		ref, err := r.MarshalJSON()
+		if err != nil {
+			t.Fatalf("%s: encode reference: %v", tc.name, err)
+		}
 		var out nopCloser
-		if _, err := s.Writer(&out).Write(ref.json); err != nil {
+		if _, err := s.Writer(&out).Write(ref); err != nil {
 			t.Fatalf("%s: write reference: %v", tc.name, err)
 		}
 		want, _ := json.Marshal(tc.res)

@@ -22,9 +22,10 @@ type rawClient struct {
 	id  int
 }
 
-// serveRaw serves store on an mcp.IOTransport over pipes, through a
-// Splicer's Writer when splice is set, and initializes a session.
-func serveRaw(t testing.TB, loc taskstore.Location, store taskstore.Store, splice bool) *rawClient {
+// servePipes serves store on an mcp.IOTransport over in-process pipes,
+// through a Splicer's Writer when splice is set, and returns the client's
+// ends: what it writes to the server and what it reads from it.
+func servePipes(t testing.TB, loc taskstore.Location, store taskstore.Store, splice bool) (*io.PipeWriter, *io.PipeReader) {
 	t.Helper()
 	opts := server.Options{Location: loc, LockOptions: lockOpts}
 	inR, inW := io.Pipe()
@@ -43,10 +44,30 @@ func serveRaw(t testing.TB, loc taskstore.Location, store taskstore.Store, splic
 		outR.Close()
 		<-done
 	})
-	c := &rawClient{t: t, in: inW, out: bufio.NewReaderSize(outR, 1<<20)}
+	return inW, outR
+}
+
+// serveRaw is servePipes with a raw client, the session initialized.
+func serveRaw(t testing.TB, loc taskstore.Location, store taskstore.Store, splice bool) *rawClient {
+	t.Helper()
+	in, out := servePipes(t, loc, store, splice)
+	c := &rawClient{t: t, in: in, out: bufio.NewReaderSize(out, 1<<20)}
 	c.request("initialize", `{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}`)
 	c.send(`{"jsonrpc":"2.0","method":"notifications/initialized"}`)
 	return c
+}
+
+// serveSDK is servePipes with the Go SDK's client connected.
+func serveSDK(t testing.TB, loc taskstore.Location, store taskstore.Store, splice bool) *mcp.ClientSession {
+	t.Helper()
+	in, out := servePipes(t, loc, store, splice)
+	client := mcp.NewClient(&mcp.Implementation{Name: "sdk", Version: "1"}, nil)
+	cs, err := client.Connect(context.Background(), &mcp.IOTransport{Reader: out, Writer: in}, nil)
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	t.Cleanup(func() { cs.Close() })
+	return cs
 }
 
 func (c *rawClient) send(line string) {
@@ -68,6 +89,10 @@ func (c *rawClient) request(method, params string) []byte {
 	return answer
 }
 
+// perRequest is the _meta of a call under the per-request protocol.
+const perRequest = `"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28",` +
+	`"io.modelcontextprotocol/clientInfo":{"name":"raw","version":"1"},"io.modelcontextprotocol/clientCapabilities":{}}`
+
 // TestSplicedAnswersAreTheSDKsBytes sends the same requests to a server with
 // a Splicer and one without, on one database, and compares the answers byte
 // for byte.
@@ -87,12 +112,20 @@ func TestSplicedAnswersAreTheSDKsBytes(t *testing.T) {
 		{"tools/call", `{"name":"getTask","arguments":{"taskId":"NOPE"}}`},
 		{"tools/call", `{"name":"listTasks","arguments":{"statuses":["bogus"]}}`},
 		{"tools/call", `{"name":"noSuchTool","arguments":{}}`},
+		// The per-request protocol: the SDK adds the server's name to every
+		// result after the tool returns.
+		{"tools/call", `{"name":"listTasks","arguments":{"statuses":[]},` + perRequest + `}`},
+		{"tools/call", `{"name":"getTask","arguments":{"taskId":"` + parent.ID + `"},` + perRequest + `}`},
+		{"tools/call", `{"name":"getTask","arguments":{"taskId":"NOPE"},` + perRequest + `}`},
 	} {
 		want, got := plain.request(req[0], req[1]), spliced.request(req[0], req[1])
 		if string(got) != string(want) {
 			t.Errorf("%s %s:\nspliced %.300s\nplain   %.300s", req[0], req[1], got, want)
 		} else {
 			t.Logf("%s %.60s: %d identical bytes", req[0], req[1], len(got))
+		}
+		if strings.Contains(req[1], "_meta") && !strings.Contains(string(got), `"result":{"_meta":{"io.modelcontextprotocol/serverInfo"`) {
+			t.Errorf("%s %s: answer %.300s does not name the server: not a per-request call", req[0], req[1], got)
 		}
 		if strings.Contains(string(got), "astrotask.splice") {
 			t.Errorf("%s %s: answer carries a reference: %.300s", req[0], req[1], got)
