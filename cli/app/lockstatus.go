@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/astrotask/astrotask-go/lockcore"
@@ -98,7 +99,7 @@ func (e *env) forceClear(c *cli.Context, s *settings, loc taskstore.Location, lo
 		fmt.Fprintln(e.stdout, "Cleared an unreadable lock record. The lock is free.")
 	}
 	if s.verbose {
-		fmt.Fprintf(e.stdout, "Lock file: %s\n", after.Path)
+		fmt.Fprintf(e.stdout, "%s: %s\n", lockPlace(after.Path), after.Path)
 	}
 	return nil
 }
@@ -142,7 +143,7 @@ func (e *env) printLockStatus(st lockcore.Status, verbose bool) {
 			fmt.Fprintln(w, "Database is not locked")
 		}
 		if verbose {
-			fmt.Fprintf(w, "  Lock file: %s\n", st.Path)
+			fmt.Fprintf(w, "  %s: %s\n", lockPlace(st.Path), st.Path)
 		}
 		return
 	}
@@ -172,6 +173,15 @@ func (e *env) printLockStatus(st lockcore.Status, verbose bool) {
 		if st.Holder != nil {
 			row("Since", time.UnixMilli(st.Holder.Timestamp).UTC().Format(time.RFC3339Nano))
 		}
-		row("Lock file", st.Path)
+		row(lockPlace(st.Path), st.Path)
 	}
+}
+
+// lockPlace labels where the lock lives: a lock file for SQLite, the
+// database server (its URL, password redacted) for PostgreSQL.
+func lockPlace(path string) string {
+	if strings.Contains(path, "://") {
+		return "Database"
+	}
+	return "Lock file"
 }
