@@ -22,7 +22,7 @@ import (
 // framing of the response. encoding/json re-validates and compacts the whole
 // output of every MarshalJSON, so each pass scans the full text again. For a
 // listing of 1,000 tasks (about 400 KB: the structured content and the same
-// JSON again as escaped text) those passes cost about 7 ms, more than the
+// JSON again as escaped text) those passes cost about 6 ms, more than the
 // database read and everything else the server does for the call.
 //
 // With a Splicer (Options.Splicer), the server encodes each successful tool
@@ -34,7 +34,9 @@ import (
 // A Splicer works only when every message of the session is written through
 // its Writer, each in a single Write, as mcp.IOTransport does. The Streamable
 // HTTP transport does not, so Handler serves without one. Error results,
-// which are small, take the SDK's way.
+// which are small, take the SDK's way. A result whose response is never
+// written (the connection closed first) stays held until the Splicer is
+// dropped; on stdio the session is the process.
 //
 // The zero value is not usable; create one with NewSplicer.
 type Splicer struct {
