@@ -67,11 +67,11 @@ func Run(ctx context.Context, cfg Config, std Streams) error {
 	defer store.Close()
 	log.Debug("database open", "location", loc.String(), "lockBudget", lockOpts.Budget())
 
-	opts := server.Options{Location: loc, LockOptions: lockOpts, Logger: log}
+	srv := server.New(store, server.Options{Location: loc, LockOptions: lockOpts, Logger: log})
 	if cfg.HTTPAddr == "" {
-		return serveStdio(ctx, store, opts, std)
+		return serveStdio(ctx, srv, std)
 	}
-	return serveHTTP(ctx, server.New(store, opts), cfg, std.Err, log)
+	return serveHTTP(ctx, srv, cfg, std.Err, log)
 }
 
 // dataDir turns a Location back into the string taskstore.Open locates.
@@ -82,13 +82,10 @@ func dataDir(loc taskstore.Location) string {
 	return loc.Path
 }
 
-// serveStdio serves store on the standard streams. Tool results are
-// spliced into the output (see server.Splicer): stdio is the transport a
-// Splicer supports, and large listings are several times faster with it.
-func serveStdio(ctx context.Context, store taskstore.Store, opts server.Options, std Streams) error {
-	opts.Splicer = server.NewSplicer()
-	srv := server.New(store, opts)
-	err := srv.Run(ctx, &mcp.IOTransport{Reader: std.In, Writer: opts.Splicer.Writer(std.Out)})
+// serveStdio serves srv on the standard streams until the client closes
+// them or ctx is done.
+func serveStdio(ctx context.Context, srv *mcp.Server, std Streams) error {
+	err := srv.Run(ctx, &mcp.IOTransport{Reader: std.In, Writer: std.Out})
 	if err == nil || ctx.Err() != nil || errors.Is(err, io.EOF) || errors.Is(err, mcp.ErrConnectionClosed) {
 		return nil
 	}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/astrotask/astrotask-go/taskstore"
-	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
 // tricky are strings that exercise every rule of JSON string encoding.
@@ -93,56 +92,5 @@ func TestAppendTaskOutOfRangeYear(t *testing.T) {
 	}
 	if _, err := marshal(o); err == nil {
 		t.Fatal("marshal(year 10000) succeeded; want json.Marshal's error")
-	}
-}
-
-// sdkResult is a result as add builds it.
-func sdkResult(t *testing.T, v any) *mcp.CallToolResult {
-	t.Helper()
-	b, err := marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &mcp.CallToolResult{StructuredContent: json.RawMessage(b), Content: []mcp.Content{&mcp.TextContent{Text: string(b)}}}
-}
-
-func TestEncodeResultMatchesSDK(t *testing.T) {
-	for _, s := range tricky {
-		task := fullTask(t, s, time.Date(2026, 11, 26, 20, 10, 8, 123456789, time.UTC))
-		for _, v := range []any{
-			TasksOutput{Tasks: []taskstore.Task{task, task}, Count: 2, Message: s},
-			ClaimTaskOutput{Task: task, Message: s},
-			map[string]any{"held": false, "note": s},
-		} {
-			res := sdkResult(t, v)
-			want, err := json.Marshal(res)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, ok := spliceResult(NewSplicer(), res)
-			if !ok || string(got) != string(want) {
-				t.Errorf("spliced %+v = %s, %v\nwant %s", v, got, ok, want)
-			}
-		}
-	}
-}
-
-func TestEncodeResultDeclines(t *testing.T) {
-	text := func() []mcp.Content { return []mcp.Content{&mcp.TextContent{Text: "{}"}} }
-	errored := &mcp.CallToolResult{}
-	errored.SetError(&ToolError{Reason: "no"})
-	for name, res := range map[string]*mcp.CallToolResult{
-		"error":             errored,
-		"no structured":     {Content: text()},
-		"map structured":    {StructuredContent: map[string]any{}, Content: text()},
-		"meta":              {Meta: mcp.Meta{"k": 1}, StructuredContent: json.RawMessage("{}"), Content: text()},
-		"two blocks":        {StructuredContent: json.RawMessage("{}"), Content: append(text(), text()...)},
-		"annotated text":    {StructuredContent: json.RawMessage("{}"), Content: []mcp.Content{&mcp.TextContent{Text: "{}", Annotations: &mcp.Annotations{Priority: 1}}}},
-		"image":             {StructuredContent: json.RawMessage("{}"), Content: []mcp.Content{&mcp.ImageContent{Data: []byte{1}, MIMEType: "image/png"}}},
-		"request state set": {StructuredContent: json.RawMessage("{}"), Content: text(), RequestState: "s"},
-	} {
-		if b, ok := encodeContent(res); ok {
-			t.Errorf("encodeContent(%s) = %s, true; want false (the SDK's own encoding)", name, b)
-		}
 	}
 }

@@ -41,11 +41,6 @@ type Options struct {
 	Logger *slog.Logger
 	// Version is the reported implementation version; "" means Version.
 	Version string
-	// Splicer, when set, carries successful tool results past the SDK's
-	// re-encoding; the server must then write through Splicer.Writer (see
-	// Splicer). nil sends results the SDK's own way, which every transport
-	// supports.
-	Splicer *Splicer
 }
 
 // New returns an MCP server with every Astrotask tool registered against
@@ -65,9 +60,6 @@ func New(store taskstore.Store, opts Options) *mcp.Server {
 	})
 	t := &tools{store: store, opts: opts, log: opts.Logger}
 	t.register(s)
-	if opts.Splicer != nil {
-		s.AddReceivingMiddleware(opts.Splicer.middleware)
-	}
 	return s
 }
 
