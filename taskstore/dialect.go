@@ -60,13 +60,12 @@ func contextErr(err error) error {
 }
 
 // The taskstore error types mark themselves so translation passes them on.
-func (*NotFoundError) taskstoreError()    {}
-func (*InvalidError) taskstoreError()     {}
-func (*CycleError) taskstoreError()       {}
-func (*ConflictError) taskstoreError()    {}
-func (*BlockedError) taskstoreError()     {}
-func (*UnsupportedError) taskstoreError() {}
-func (*DatabaseError) taskstoreError()    {}
+func (*NotFoundError) taskstoreError() {}
+func (*InvalidError) taskstoreError()  {}
+func (*CycleError) taskstoreError()    {}
+func (*ConflictError) taskstoreError() {}
+func (*BlockedError) taskstoreError()  {}
+func (*DatabaseError) taskstoreError() {}
 
 // questionRebind is rebind for engines with "?" placeholders.
 func questionRebind(q string) string { return q }

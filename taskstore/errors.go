@@ -10,12 +10,11 @@ import (
 
 // Sentinel errors, checked with errors.Is.
 var (
-	ErrNotFound    = errors.New("not found")
-	ErrInvalid     = errors.New("invalid input")
-	ErrConflict    = errors.New("conflict")
-	ErrBlocked     = errors.New("task is blocked")
-	ErrCycle       = errors.New("dependency cycle")
-	ErrUnsupported = errors.New("not supported")
+	ErrNotFound = errors.New("not found")
+	ErrInvalid  = errors.New("invalid input")
+	ErrConflict = errors.New("conflict")
+	ErrBlocked  = errors.New("task is blocked")
+	ErrCycle    = errors.New("dependency cycle")
 	// ErrLocked is lockcore.ErrLocked: the database stayed locked past the
 	// wait budget.
 	ErrLocked = lockcore.ErrLocked
@@ -87,24 +86,6 @@ func (e *BlockedError) Error() string {
 
 // Is reports whether target is ErrBlocked.
 func (e *BlockedError) Is(target error) bool { return target == ErrBlocked }
-
-// UnsupportedError names a feature this build cannot serve, such as a
-// database backend. It matches ErrUnsupported.
-type UnsupportedError struct {
-	What   string // "PostgreSQL backend"
-	Detail string // what was asked for, with any password redacted
-}
-
-// Error returns "<what> is not supported yet: <detail>".
-func (e *UnsupportedError) Error() string {
-	if e.Detail == "" {
-		return e.What + " is not supported yet"
-	}
-	return e.What + " is not supported yet: " + e.Detail
-}
-
-// Is reports whether target is ErrUnsupported.
-func (e *UnsupportedError) Is(target error) bool { return target == ErrUnsupported }
 
 // DatabaseError is a failure reported by the database engine. It carries
 // the engine's message but never its error type. When the engine reported

@@ -59,7 +59,7 @@ func (t *tools) toolError(tool string, err error) error {
 func isDomain(err error) bool {
 	for _, target := range []error{
 		taskstore.ErrNotFound, taskstore.ErrInvalid, taskstore.ErrConflict,
-		taskstore.ErrBlocked, taskstore.ErrCycle, taskstore.ErrUnsupported, ErrNoLocation,
+		taskstore.ErrBlocked, taskstore.ErrCycle, ErrNoLocation,
 	} {
 		if errors.Is(err, target) {
 			return true
