@@ -85,7 +85,7 @@ func (h *handle) step(c claim, attempts *int) stepResult {
 		}
 		return stepResult{wait: h.drainedChan()}
 	case h.flight != nil && h.flight.mode == c.mode:
-		h.flight.waiters++
+		h.join(h.flight)
 		return stepResult{flight: h.flight}
 	case h.flight != nil:
 		return stepResult{wait: h.flight.done}

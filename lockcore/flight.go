@@ -21,15 +21,19 @@ type flight struct {
 	mode     Mode
 	waiters  int
 	finished bool
-	gated    bool // holds the gate (writers only)
+	gate     int64 // offset of the gate held (writers only), 0 if none
 	err      error
 	done     chan struct{}
 }
 
-// startFlight begins a blocking acquisition of c.mode for one waiter.
-// h.mu must be held.
+// startFlight begins a blocking acquisition of c.mode for one waiter. A
+// writer takes its gate here, before its goroutine runs, so that readers
+// defer to it from the moment it waits. h.mu must be held.
 func (h *handle) startFlight(c claim) *flight {
 	f := &flight{mode: c.mode, waiters: 1, done: make(chan struct{})}
+	if f.mode == ModeExclusive {
+		h.takeGate(f)
+	}
 	h.flight = f
 	go h.fly(f, c)
 	return f
@@ -68,12 +72,20 @@ func (h *handle) finish(f *flight, err error) {
 	close(f.done)
 }
 
-// takeGate lets readers know a writer waits, if no other writer does.
+// takeGate lets readers know a writer waits: it takes this process's gate
+// unless f already holds it or nobody waits for f. h.mu must be held.
 func (h *handle) takeGate(f *flight) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if f.waiters > 0 && gateTry(h.fd) {
-		f.gated = true
+	if f.waiters > 0 && f.gate == 0 {
+		f.gate = gateTry(h.fd)
+	}
+}
+
+// join adds a waiter to f. A writer flight that everyone had given up on
+// dropped its gate; the new waiter takes one again. h.mu must be held.
+func (h *handle) join(f *flight) {
+	f.waiters++
+	if f.mode == ModeExclusive {
+		h.takeGate(f)
 	}
 }
 
@@ -81,19 +93,18 @@ func (h *handle) takeGate(f *flight) {
 // when everyone gave up on f, so that an abandoned writer does not hold
 // readers back. h.mu must be held.
 func (h *handle) dropGate(f *flight) {
-	if f.gated {
-		gateRelease(h.fd)
-		f.gated = false
+	if f.gate != 0 {
+		gateRelease(h.fd, f.gate)
+		f.gate = 0
 	}
 }
 
-// blockingLock waits in the kernel for the lock. A writer takes the gate
-// first, if free, so that readers arriving meanwhile defer to it; a reader
-// first waits until no writer (in another process, not stopped) is at the
-// gate.
+// blockingLock waits in the kernel for the lock. A writer holds its gate
+// meanwhile (taken by startFlight, dropped by finish or when everyone gives
+// up); a reader first waits until no writer (in another process, not
+// stopped) is at a gate.
 func (h *handle) blockingLock(f *flight) error {
 	if f.mode == ModeExclusive {
-		h.takeGate(f)
 		_, err := flockOp(h.fd, unix.LOCK_EX)
 		return err
 	}

@@ -2,35 +2,56 @@
 
 package lockcore
 
-import "golang.org/x/sys/unix"
+import (
+	"os"
 
-// gateOffset is the byte of the lock file used as the writer-preference
-// gate, far past the record. fcntl record locks and flock locks are
-// independent, so the gate shares the file without touching the main lock.
+	"golang.org/x/sys/unix"
+)
+
+// The writer-preference gates live in a range of bytes of the lock file far
+// past the record: one byte per process, at gateOffset plus the pid modulo
+// gateSpan (Linux pids stay below 2^22, so live processes never share a
+// byte unless they sit in different pid namespaces; then the next free byte
+// is used). fcntl record locks and flock locks are independent, so the
+// gates share the file without touching the main lock.
 //
-// The gate is a classic (POSIX) fcntl write lock, held by a writer while it
-// waits for the lock. It is never waited for in the kernel: a process that
-// finds it held by another process defers to that writer, unless the
-// writer is stopped (SIGSTOP, Ctrl-Z), in which case it is ignored, so a
-// stopped waiter keeps nobody out of a free lock. That is why it is a
-// POSIX lock, whose holder pid F_GETLK reports, and not an open file
-// description lock, whose holder is anonymous. The price: POSIX locks
-// belong to the process and any close of the file by the process drops
-// them, which costs only the preference, never exclusion; lockcore keeps
-// its descriptor open and closes others only in rare cases (a second path
-// to the same file).
-const gateOffset = 1 << 40
+// A gate is a classic (POSIX) fcntl write lock on the byte, held by a
+// writer for as long as it waits for the lock. Every waiting writer holds
+// its own, so no writer ever waits without one. A gate is never waited
+// for in the kernel: a process that finds one held by another process
+// defers to that writer, unless the writer is stopped (SIGSTOP, Ctrl-Z), in
+// which case it is ignored, so a stopped waiter keeps nobody out of a free
+// lock. That is why gates are POSIX locks, whose holder pid F_GETLK
+// reports, and not open file description locks, whose holder is anonymous.
+// The price: POSIX locks belong to the process and any close of the file by
+// the process drops them, which costs only the preference, never
+// exclusion; lockcore keeps its descriptor open and closes others only in
+// rare cases (a second path to the same file).
+const (
+	gateOffset = 1 << 40
+	gateSpan   = 1 << 22
+	gateProbes = 8 // bytes tried from the process's own before giving up
+)
 
-// gateTry takes the gate if no other process holds it.
-func gateTry(fd int) bool {
-	return gateSet(fd, unix.F_WRLCK) == nil
+// gateTry takes a gate for this process and returns its offset, or 0 if
+// every byte tried is held by other processes; the writer then waits
+// without preference.
+func gateTry(fd int) int64 {
+	slot := int64(os.Getpid()) % gateSpan
+	for i := range int64(gateProbes) {
+		off := gateOffset + (slot+i)%gateSpan
+		if gateSet(fd, unix.F_WRLCK, off) == nil {
+			return off
+		}
+	}
+	return 0
 }
 
-// gateRelease drops the gate.
-func gateRelease(fd int) { gateSet(fd, unix.F_UNLCK) }
+// gateRelease drops the gate at off.
+func gateRelease(fd int, off int64) { gateSet(fd, unix.F_UNLCK, off) }
 
-func gateSet(fd int, typ int16) error {
-	lk := unix.Flock_t{Type: typ, Whence: 0, Start: gateOffset, Len: 1}
+func gateSet(fd int, typ int16, off int64) error {
+	lk := unix.Flock_t{Type: typ, Whence: 0, Start: off, Len: 1}
 	for {
 		err := unix.FcntlFlock(uintptr(fd), unix.F_SETLK, &lk)
 		if err != unix.EINTR {
@@ -40,11 +61,29 @@ func gateSet(fd int, typ int16) error {
 }
 
 // gateBusy reports whether a writer in another process, not stopped, is
-// waiting at the gate.
-func gateBusy(fd int) bool {
-	lk := unix.Flock_t{Type: unix.F_WRLCK, Whence: 0, Start: gateOffset, Len: 1}
-	if err := unix.FcntlFlock(uintptr(fd), unix.F_GETLK, &lk); err != nil || lk.Type == unix.F_UNLCK {
-		return false
+// waiting at a gate. With no stopped writer about, that is one F_GETLK.
+func gateBusy(fd int) bool { return gateBusyIn(fd, gateOffset, gateOffset+gateSpan) }
+
+// gateBusyIn looks for a gate in [lo, hi) held by a process that is not
+// stopped. F_GETLK reports one conflicting lock, whichever the kernel finds
+// first; when its holder is stopped, the bytes before and after it are
+// searched in turn.
+func gateBusyIn(fd int, lo, hi int64) bool {
+	for lo < hi {
+		lk := unix.Flock_t{Type: unix.F_WRLCK, Whence: 0, Start: lo, Len: hi - lo}
+		if err := unix.FcntlFlock(uintptr(fd), unix.F_GETLK, &lk); err != nil || lk.Type == unix.F_UNLCK {
+			return false
+		}
+		if lk.Pid <= 0 || !stopped(int(lk.Pid)) {
+			return true
+		}
+		if lk.Start > lo && gateBusyIn(fd, lo, lk.Start) {
+			return true
+		}
+		if lk.Len <= 0 {
+			return false // the stopped holder's lock runs to the end of the file
+		}
+		lo = lk.Start + lk.Len
 	}
-	return lk.Pid <= 0 || !stopped(int(lk.Pid))
+	return false
 }

@@ -3,6 +3,7 @@ package lockcore
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -48,9 +49,14 @@ func envInt(name string) int {
 	return n
 }
 
-// roleOptions gives helpers a generous budget: they must not fail on load.
+// roleOptions gives helpers a generous budget, so they do not fail on
+// load, unless BUDGET (a duration) sets one.
 func roleOptions() Options {
-	return Options{ProcessType: env("PROC"), MaxRetries: 600, RetryDelay: 100 * time.Millisecond}
+	o := Options{ProcessType: env("PROC"), MaxRetries: 600, RetryDelay: 100 * time.Millisecond}
+	if d, err := time.ParseDuration(env("BUDGET")); err == nil {
+		o.MaxRetries, o.RetryDelay = 1, d
+	}
+	return o
 }
 
 func roleAcquire(l *Lock) error {
@@ -61,16 +67,24 @@ func roleAcquire(l *Lock) error {
 }
 
 // roleHold takes the lock, says "locked", and releases it on a "release"
-// line or exits holding it when stdin closes.
+// line or exits holding it when stdin closes. With HOLDUS set, a release
+// comes no sooner than HOLDUS microseconds after acquisition (busy work, as
+// in roleReadLoop). With GO set, it first waits for a "go" line.
 func roleHold() error {
 	l := New(env("DB"), roleOptions())
+	sc := bufio.NewScanner(os.Stdin)
+	if env("GO") != "" && !sc.Scan() {
+		return errors.New("no go signal")
+	}
 	if err := roleAcquire(l); err != nil {
 		return err
 	}
+	end := mono() + int64(envInt("HOLDUS"))*1000
 	fmt.Println("locked")
-	sc := bufio.NewScanner(os.Stdin)
 	for sc.Scan() {
 		if sc.Text() == "release" {
+			for mono() < end {
+			}
 			if err := l.Release(); err != nil {
 				return err
 			}

@@ -9,11 +9,14 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // TestStoppedWaiterBlocksNobody: a writer that is stopped (Ctrl-Z, SIGSTOP)
@@ -110,36 +113,87 @@ func TestAbandonedWriterLetsReadersIn(t *testing.T) {
 	errc := make(chan error)
 	go func() { errc <- l.Acquire(context.Background()) }()
 	waitBlocked(t, os.Getpid())
-	if gateHolders(t, l.Path()) != os.Getpid() {
-		t.Fatal("a waiting writer does not hold the gate")
+	if held := gateHolders(t, l.Path()); !slices.Equal(held, []int{os.Getpid()}) {
+		t.Fatalf("gate holders = %v while this process's writer waits, want [%d]", held, os.Getpid())
 	}
 	if err := <-errc; !errors.Is(err, ErrLocked) {
 		t.Fatalf("Acquire behind a reader = %v, want ErrLocked", err)
 	}
-	if pid := gateHolders(t, l.Path()); pid != 0 {
-		t.Fatalf("gate still held by pid %d after the writer gave up", pid)
+	if held := gateHolders(t, l.Path()); len(held) != 0 {
+		t.Fatalf("gate still held by %v after the writer gave up", held)
 	}
 	r2 := startHelper(t, "hold", "DB", db, "MODE", "shared", "PROC", "reader2")
 	r2.expect("locked")
 }
 
-// gateHolders returns the pid holding the gate of the lock file at path,
-// from /proc/locks, or 0.
-func gateHolders(t *testing.T, path string) int {
-	t.Helper()
-	fi, err := os.Stat(path)
+// TestRejoinedWriterRetakesGate: a writer that gave up dropped its gate
+// while its kernel wait lingers behind a reader; a new exclusive waiter of
+// the same process joins that wait and must hold a gate again, or readers
+// would keep overtaking it.
+func TestRejoinedWriterRetakesGate(t *testing.T) {
+	db := testDB(t)
+	r := startHelper(t, "hold", "DB", db, "MODE", "shared", "PROC", "reader")
+	r.expect("locked")
+	l := New(db, quick)
+	if err := l.Acquire(context.Background()); !errors.Is(err, ErrLocked) {
+		t.Fatalf("Acquire behind a reader = %v, want ErrLocked", err)
+	}
+	if held := gateHolders(t, l.Path()); len(held) != 0 {
+		t.Fatalf("gate held by %v after the writer gave up", held)
+	}
+	errc := make(chan error)
+	go func() { errc <- New(db, Options{}).Acquire(context.Background()) }()
+	deadline := time.Now().Add(waitLimit)
+	for !slices.Equal(gateHolders(t, l.Path()), []int{os.Getpid()}) {
+		if time.Now().After(deadline) {
+			t.Fatalf("gate holders = %v while a second writer waits, want [%d]", gateHolders(t, l.Path()), os.Getpid())
+		}
+		time.Sleep(time.Millisecond) // polling interval, not synchronisation
+	}
+	t.Log("the second writer joined the lingering wait and holds the gate")
+	r.send("release")
+	r.expect("released")
+	if err := <-errc; err != nil {
+		t.Fatalf("second writer: %v", err)
+	}
+	if held := gateHolders(t, l.Path()); len(held) != 0 {
+		t.Fatalf("gate held by %v after the writer got in", held)
+	}
+	l.Release()
+}
+
+// TestStoppedGateSkipped: two writers wait, the one with the higher gate
+// first, so the kernel reports its gate first; once it is stopped, readers
+// must still find the live writer's gate below it and defer, and defer to
+// nobody once both are stopped.
+func TestStoppedGateSkipped(t *testing.T) {
+	db := testDB(t)
+	a := startHelper(t, "hold", "DB", db, "MODE", "exclusive", "PROC", "holder")
+	a.expect("locked")
+	lo := startHelper(t, "hold", "DB", db, "MODE", "exclusive", "PROC", "writer", "GO", "1")
+	hi := startHelper(t, "hold", "DB", db, "MODE", "exclusive", "PROC", "writer", "GO", "1")
+	if lo.pid() > hi.pid() {
+		lo, hi = hi, lo
+	}
+	for _, w := range []*helper{hi, lo} {
+		w.send("go")
+		waitBlocked(t, w.pid())
+	}
+	h, err := lookup(New(db, Options{}).Path())
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := fi.Sys().(*syscall.Stat_t)
-	key := devKey(st.Dev, st.Ino)
-	b, _ := os.ReadFile("/proc/locks")
-	for _, line := range strings.Split(string(b), "\n") {
-		f := strings.Fields(line)
-		if len(f) > 6 && f[1] == "POSIX" && f[5] == key && f[6] == strconv.Itoa(gateOffset) {
-			pid, _ := strconv.Atoi(f[4])
-			return pid
-		}
+	lk := unix.Flock_t{Type: unix.F_WRLCK, Start: gateOffset, Len: gateSpan}
+	if err := unix.FcntlFlock(uintptr(h.fd), unix.F_GETLK, &lk); err != nil || int(lk.Pid) != hi.pid() {
+		t.Fatalf("F_GETLK on the gates = %+v, %v; want writer %d, the first to wait", lk, err, hi.pid())
 	}
-	return 0
+	for _, w := range []*helper{hi, lo} {
+		w.signal(syscall.SIGSTOP)
+		waitStopped(t, w.pid())
+		defer w.signal(syscall.SIGCONT)
+		if got, want := gateBusy(h.fd), w == hi; got != want {
+			t.Fatalf("gateBusy with writer %d stopped = %v, want %v", w.pid(), got, want)
+		}
+		t.Logf("writer %d stopped; gateBusy = %v", w.pid(), w == hi)
+	}
 }

@@ -1,0 +1,133 @@
+//go:build linux
+
+package lockcore
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestQueuedWritersBeatLoopingReaders: four reader processes loop on the
+// shared lock with no gap while three writer processes, each with a 5 s
+// budget, queue behind an exclusive holder. When the holder lets go, the
+// writers must all get in, one after the other, before the readers return:
+// every waiting writer holds its own gate for its whole wait, so the
+// readers keep deferring until the last writer is through, whatever order
+// the kernel grants the writers in. With a single gate shared by all
+// writers, the writers that found it taken waited without it and were
+// overtaken by the readers once the gate's holder had been served.
+func TestQueuedWritersBeatLoopingReaders(t *testing.T) {
+	const readers, writers, rounds = 4, 3, 2
+	db := testDB(t)
+	var rs []*helper
+	for i := range readers {
+		r := startHelper(t, "readloop", "DB", db, "PROC", fmt.Sprint("reader", i), "HOLDUS", "1000")
+		r.expect("ready")
+		rs = append(rs, r)
+	}
+	for round := range rounds {
+		holder := startHelper(t, "hold", "DB", db, "MODE", "exclusive", "PROC", "holder")
+		holder.expect("locked")
+		var ws []*helper
+		for i := range writers {
+			w := startHelper(t, "hold", "DB", db, "MODE", "exclusive", "PROC", fmt.Sprint("writer", i),
+				"BUDGET", "5s", "HOLDUS", "30000")
+			waitBlocked(t, w.pid())
+			ws = append(ws, w)
+		}
+		checkGated(t, db, ws)
+		t.Logf("round %d: %d writers queued behind holder %d against %d looping readers", round, writers, holder.pid(), readers)
+		holder.send("release")
+		holder.expect("released")
+		holder.wait()
+		serveWriters(t, db, ws)
+	}
+	for _, r := range rs {
+		r.stdin.Close()
+		t.Log(r.expect("holds"))
+		r.wait()
+	}
+}
+
+// serveWriters waits for each of ws to say "locked", in whatever order the
+// kernel grants them, checks that the writers still waiting hold their
+// gates, and lets each one go.
+func serveWriters(t *testing.T, db string, ws []*helper) {
+	t.Helper()
+	type said struct {
+		w    *helper
+		line string
+		ok   bool
+	}
+	lines := make(chan said, len(ws))
+	for _, w := range ws {
+		go func() {
+			line, ok := <-w.lines
+			lines <- said{w, line, ok}
+		}()
+	}
+	waiting := slices.Clone(ws)
+	for range ws {
+		var s said
+		select {
+		case s = <-lines:
+		case <-time.After(waitLimit):
+			t.Fatalf("no writer got in within %v", waitLimit)
+		}
+		if !s.ok || s.line != "locked" {
+			t.Fatalf("writer %d said %q (open=%v), want \"locked\": it gave up against the looping readers", s.w.pid(), s.line, s.ok)
+		}
+		waiting = slices.DeleteFunc(waiting, func(w *helper) bool { return w == s.w })
+		t.Logf("writer %d holds; %d still waiting", s.w.pid(), len(waiting))
+		checkGated(t, db, waiting)
+		s.w.send("release")
+		s.w.expect("released")
+		s.w.wait()
+	}
+}
+
+// checkGated reports an error unless every helper in ws holds a gate of the
+// lock file of db.
+func checkGated(t *testing.T, db string, ws []*helper) {
+	t.Helper()
+	held := gateHolders(t, New(db, Options{}).Path())
+	for _, w := range ws {
+		if !slices.Contains(held, w.pid()) {
+			t.Errorf("waiting writer %d holds no gate (gate holders: %v)", w.pid(), held)
+		}
+	}
+}
+
+// gateHolders returns the pids holding a gate of the lock file at path, from
+// /proc/locks: POSIX locks at gateOffset and above.
+func gateHolders(t *testing.T, path string) []int {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := fi.Sys().(*syscall.Stat_t)
+	key := devKey(st.Dev, st.Ino)
+	b, err := os.ReadFile("/proc/locks")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pids []int
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 7 || f[1] != "POSIX" || f[5] != key {
+			continue
+		}
+		if off, err := strconv.ParseInt(f[6], 10, 64); err == nil && off >= gateOffset {
+			pid, _ := strconv.Atoi(f[4])
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
