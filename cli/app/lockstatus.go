@@ -153,14 +153,18 @@ func (e *env) printLockStatus(st lockcore.Status, verbose bool) {
 		row("Process", h.Process)
 		row("PID", fmt.Sprint(h.PID))
 		row("Host", h.Host)
-	} else {
+	} else if st.RecordError != "" {
 		row("Holder", "another process (the lock record is unreadable: "+st.RecordError+")")
+	} else {
+		row("Holder", "another process (it has written no lock record)")
 	}
 	row("Mode", string(st.Mode))
 	if st.Readers > 1 {
 		row("Readers", fmt.Sprint(st.Readers))
 	}
-	row("Held for", roundAge(st.Age).String())
+	if st.Holder != nil {
+		row("Held for", roundAge(st.Age).String())
+	}
 	if st.Verified {
 		row("Verified", "yes, the holder is alive")
 	} else {
