@@ -23,7 +23,7 @@ import (
 // writers, the writers that found it taken waited without it and were
 // overtaken by the readers once the gate's holder had been served.
 func TestQueuedWritersBeatLoopingReaders(t *testing.T) {
-	const readers, writers, rounds = 4, 3, 2
+	const readers, writers, rounds = 4, 3, 4
 	db := testDB(t)
 	var rs []*helper
 	for i := range readers {
@@ -48,6 +48,42 @@ func TestQueuedWritersBeatLoopingReaders(t *testing.T) {
 		holder.wait()
 		serveWriters(t, db, ws)
 	}
+	for _, r := range rs {
+		r.stdin.Close()
+		t.Log(r.expect("holds"))
+		r.wait()
+	}
+}
+
+// TestWritersKeepPreferenceWhenOneDies: three writers queue behind a
+// reader that holds the shared lock for a second while four reader
+// processes loop; the first writer to queue is killed. The other two must
+// still hold the readers back, get in once the long reader leaves, and
+// succeed within their 5 s budget. Before each waiting writer had a gate of
+// its own, the first one held the only gate, and with it gone the looping
+// readers joined the long reader's shared lock and never let go.
+func TestWritersKeepPreferenceWhenOneDies(t *testing.T) {
+	db := testDB(t)
+	var rs []*helper
+	for i := range 4 {
+		r := startHelper(t, "readloop", "DB", db, "PROC", fmt.Sprint("reader", i), "HOLDUS", "1000")
+		r.expect("ready")
+		rs = append(rs, r)
+	}
+	long := startHelper(t, "hold", "DB", db, "MODE", "shared", "PROC", "long-reader", "HOLDUS", "1000000")
+	long.expect("locked")
+	var ws []*helper
+	for i := range 3 {
+		w := startHelper(t, "hold", "DB", db, "MODE", "exclusive", "PROC", fmt.Sprint("writer", i), "BUDGET", "5s")
+		waitBlocked(t, w.pid())
+		ws = append(ws, w)
+	}
+	t.Logf("writers %d, %d, %d queued behind the long reader; killing %d", ws[0].pid(), ws[1].pid(), ws[2].pid(), ws[0].pid())
+	ws[0].crash()
+	long.send("release") // honoured a second after it took the lock
+	long.expect("released")
+	long.wait()
+	serveWriters(t, db, ws[1:])
 	for _, r := range rs {
 		r.stdin.Close()
 		t.Log(r.expect("holds"))
