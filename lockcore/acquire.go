@@ -142,7 +142,7 @@ func (h *handle) tryKernel(c claim) (bool, error) {
 }
 
 // tryFlock makes one non-blocking kernel attempt, unless a writer of
-// another process waits at the gate: then this one queues too, so readers
+// another process waits at a gate: then this one queues too, so readers
 // do not overtake a waiting writer, and a writer that has just released
 // does not barge back in ahead of it.
 func (h *handle) tryFlock(mode Mode) (bool, error) {
@@ -160,7 +160,7 @@ func flockHow(mode Mode) int {
 }
 
 // joinShared admits one more reader of this process to its shared kernel
-// lock, unless a writer somewhere waits at the gate. h.mu must be held.
+// lock, unless a writer somewhere waits at a gate. h.mu must be held.
 func (h *handle) joinShared() bool {
 	if !h.closed && gateBusy(h.fd) {
 		h.closed = true

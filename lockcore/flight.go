@@ -65,7 +65,7 @@ func (h *handle) fly(f *flight, c claim) {
 	h.finish(f, nil)
 }
 
-// finish publishes f's outcome and drops the gate. h.mu must be held.
+// finish publishes f's outcome and drops its gate. h.mu must be held.
 func (h *handle) finish(f *flight, err error) {
 	h.dropGate(f)
 	f.finished, f.err, h.flight = true, err, nil
@@ -76,7 +76,8 @@ func (h *handle) finish(f *flight, err error) {
 // unless f already holds it or nobody waits for f. h.mu must be held.
 func (h *handle) takeGate(f *flight) {
 	if f.waiters > 0 && f.gate == 0 {
-		f.gate = gateTry(h.fd)
+		f.gate = gateTry(h.fd, h.gateTurn)
+		h.gateTurn++
 	}
 }
 
@@ -89,7 +90,7 @@ func (h *handle) join(f *flight) {
 	}
 }
 
-// dropGate releases the gate if f holds it: when f is granted the lock, or
+// dropGate releases f's gate if it holds one: when f is granted the lock, or
 // when everyone gave up on f, so that an abandoned writer does not hold
 // readers back. h.mu must be held.
 func (h *handle) dropGate(f *flight) {

@@ -9,37 +9,42 @@ import (
 )
 
 // The writer-preference gates live in a range of bytes of the lock file far
-// past the record: one byte per process, at gateOffset plus the pid modulo
-// gateSpan (Linux pids stay below 2^22, so live processes never share a
-// byte unless they sit in different pid namespaces; then the next free byte
-// is used). fcntl record locks and flock locks are independent, so the
-// gates share the file without touching the main lock.
+// past the record. Each process has a slot of gateTurns bytes, at
+// gateOffset plus the pid modulo gateSlots (Linux pids stay below 2^22, so
+// live processes never share a slot unless they sit in different pid
+// namespaces; then the next free slot is used), and each of its waits takes
+// the next byte of its slot in turn, so a reader deferring to one wait can
+// tell that it ended even if the same process waits again before the reader
+// looks. fcntl record locks and flock locks are independent, so the gates
+// share the file without touching the main lock.
 //
-// A gate is a classic (POSIX) fcntl write lock on the byte, held by a
-// writer for as long as it waits for the lock. Every waiting writer holds
-// its own, so no writer ever waits without one. A gate is never waited
-// for in the kernel: a process that finds one held by another process
-// defers to that writer, unless the writer is stopped (SIGSTOP, Ctrl-Z), in
-// which case it is ignored, so a stopped waiter keeps nobody out of a free
-// lock. That is why gates are POSIX locks, whose holder pid F_GETLK
-// reports, and not open file description locks, whose holder is anonymous.
-// The price: POSIX locks belong to the process and any close of the file by
-// the process drops them, which costs only the preference, never
-// exclusion; lockcore keeps its descriptor open and closes others only in
-// rare cases (a second path to the same file).
+// A gate is a classic (POSIX) fcntl write lock on one byte, held by a writer
+// for as long as it waits for the lock. Every waiting writer holds its own,
+// so no writer ever waits without one. A gate is never waited for in the
+// kernel: a process that finds one held by another process defers to that
+// writer, unless the writer is stopped (SIGSTOP, Ctrl-Z), in which case it
+// is ignored, so a stopped waiter keeps nobody out of a free lock. That is
+// why gates are POSIX locks, whose holder pid F_GETLK reports, and not open
+// file description locks, whose holder is anonymous. The price: POSIX locks
+// belong to the process and any close of the file by the process drops
+// them, which costs only the preference, never exclusion; lockcore keeps
+// its descriptor open and closes others only in rare cases (a second path
+// to the same file).
 const (
 	gateOffset = 1 << 40
-	gateSpan   = 1 << 22
-	gateProbes = 8 // bytes tried from the process's own before giving up
+	gateSlots  = 1 << 22 // one slot per pid
+	gateTurns  = 16      // bytes per slot, one per wait in turn
+	gateSpan   = gateSlots * gateTurns
+	gateProbes = 8 // slots tried from the process's own before giving up
 )
 
-// gateTry takes a gate for this process and returns its offset, or 0 if
-// every byte tried is held by other processes; the writer then waits
-// without preference.
-func gateTry(fd int) int64 {
-	slot := int64(os.Getpid()) % gateSpan
+// gateTry takes a gate for this process's wait number turn and returns its
+// offset, or 0 if every slot tried is held by other processes; the writer
+// then waits without preference.
+func gateTry(fd int, turn uint) int64 {
+	slot := int64(os.Getpid()) % gateSlots
 	for i := range int64(gateProbes) {
-		off := gateOffset + (slot+i)%gateSpan
+		off := gateOffset + (slot+i)%gateSlots*gateTurns + int64(turn%gateTurns)
 		if gateSet(fd, unix.F_WRLCK, off) == nil {
 			return off
 		}
@@ -62,28 +67,40 @@ func gateSet(fd int, typ int16, off int64) error {
 
 // gateBusy reports whether a writer in another process, not stopped, is
 // waiting at a gate. With no stopped writer about, that is one F_GETLK.
-func gateBusy(fd int) bool { return gateBusyIn(fd, gateOffset, gateOffset+gateSpan) }
+func gateBusy(fd int) bool { return gateFirst(fd) != 0 }
 
-// gateBusyIn looks for a gate in [lo, hi) held by a process that is not
-// stopped. F_GETLK reports one conflicting lock, whichever the kernel finds
-// first; when its holder is stopped, the bytes before and after it are
+// gateFirst returns the offset of a gate held by a writer of another
+// process that is not stopped, or 0 if there is none. The kernel reports
+// locks in the order they were taken, so that is the writer that has waited
+// longest, unless a stopped one hid it.
+func gateFirst(fd int) int64 { return gateFind(fd, gateOffset, gateOffset+gateSpan) }
+
+// gateHeld reports whether the gate at off is still held by a writer of
+// another process that is not stopped.
+func gateHeld(fd int, off int64) bool { return gateFind(fd, off, off+1) != 0 }
+
+// gateFind looks for a gate in [lo, hi) held by a process that is not
+// stopped and returns its offset, or 0. F_GETLK reports one conflicting
+// lock; when its holder is stopped, the bytes before and after it are
 // searched in turn.
-func gateBusyIn(fd int, lo, hi int64) bool {
+func gateFind(fd int, lo, hi int64) int64 {
 	for lo < hi {
 		lk := unix.Flock_t{Type: unix.F_WRLCK, Whence: 0, Start: lo, Len: hi - lo}
 		if err := unix.FcntlFlock(uintptr(fd), unix.F_GETLK, &lk); err != nil || lk.Type == unix.F_UNLCK {
-			return false
+			return 0
 		}
 		if lk.Pid <= 0 || !stopped(int(lk.Pid)) {
-			return true
+			return max(lo, lk.Start)
 		}
-		if lk.Start > lo && gateBusyIn(fd, lo, lk.Start) {
-			return true
+		if lk.Start > lo {
+			if off := gateFind(fd, lo, lk.Start); off != 0 {
+				return off
+			}
 		}
 		if lk.Len <= 0 {
-			return false // the stopped holder's lock runs to the end of the file
+			return 0 // the stopped holder's lock runs to the end of the file
 		}
 		lo = lk.Start + lk.Len
 	}
-	return false
+	return 0
 }

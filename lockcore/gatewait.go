@@ -5,22 +5,29 @@ import (
 	"time"
 )
 
-// Bounds of the pause between looks at the gate while a writer waits there.
+// Bounds of the pause between looks at the gates while a writer waits.
 const (
 	gatePollMin = 250 * time.Microsecond
 	gatePollMax = 10 * time.Millisecond
 )
 
-// awaitGate returns once no writer of another process waits at the gate,
-// or errAbandoned when every waiter of f has given up. A writer at the gate
-// is itself blocked in the kernel and releases the gate the moment it is
-// granted the lock, so a reader looks again after a short jittered pause,
-// doubling up to gatePollMax. This is the only polling in lockcore; it
-// happens only while a writer waits, and the reader is then woken by the
-// kernel when that writer releases.
+// awaitGate returns once the writer that a reader found waiting at a gate
+// is through (granted the lock, given up, dead or stopped), or errAbandoned
+// when every waiter of f has given up. The reader defers to one writer that
+// was waiting when it came, not to writers that come after it: it then
+// blocks in the kernel and takes its turn with them, so a stream of writers
+// does not starve readers any more than a stream of readers starves a
+// writer, whose gate turns away every reader arriving after it.
+//
+// A writer at a gate is itself blocked in the kernel and releases its gate
+// the moment it is granted the lock, so a reader looks again after a short
+// jittered pause, doubling up to gatePollMax. This is the only polling in
+// lockcore; it happens only while a writer waits, and the reader is then
+// woken by the kernel when the lock is released.
 func (h *handle) awaitGate(f *flight) error {
+	first := gateFirst(h.fd)
 	pause := gatePollMin
-	for gateBusy(h.fd) {
+	for first != 0 && gateHeld(h.fd, first) {
 		if h.abandon(f) {
 			return errAbandoned
 		}

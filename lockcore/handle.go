@@ -23,13 +23,14 @@ type handle struct {
 	sem  *semaphore.Weighted
 	rw   sync.RWMutex
 
-	mu      sync.Mutex
-	kmode   Mode          // kernel lock held by this process, "" if none
-	readers int           // shared holders in this process
-	closed  bool          // a writer waits at the gate: readers may not join
-	drained chan struct{} // if not nil, closed when the kernel lock is dropped
-	flight  *flight       // the kernel acquisition in progress, if any
-	tmpl    recordTemplate
+	mu       sync.Mutex
+	kmode    Mode          // kernel lock held by this process, "" if none
+	readers  int           // shared holders in this process
+	closed   bool          // a writer waits at a gate: readers may not join
+	drained  chan struct{} // if not nil, closed when the kernel lock is dropped
+	flight   *flight       // the kernel acquisition in progress, if any
+	gateTurn uint          // which byte of its gate slot the next writer wait takes
+	tmpl     recordTemplate
 }
 
 func newHandle(path string, fd int) *handle {

@@ -22,11 +22,12 @@ func TestMain(m *testing.M) {
 }
 
 var roles = map[string]func() error{
-	"hold":     roleHold,
-	"contend":  roleContend,
-	"readloop": roleReadLoop,
-	"gofrs":    roleGofrs,
-	"fdcheck":  roleFDCheck,
+	"hold":      roleHold,
+	"contend":   roleContend,
+	"readloop":  roleReadLoop,
+	"writeloop": roleWriteLoop,
+	"gofrs":     roleGofrs,
+	"fdcheck":   roleFDCheck,
 }
 
 func runRole(role string) int {

@@ -59,7 +59,12 @@ func criticalSection(mode Mode) error {
 // roleReadLoop takes and releases the shared lock with no gap until stdin
 // closes, then prints how many holds it made. Each hold lasts HOLDUS
 // microseconds of busy work, so that the readers' holds overlap.
-func roleReadLoop() error {
+func roleReadLoop() error { return loop(ModeShared) }
+
+// roleWriteLoop is roleReadLoop with the exclusive lock.
+func roleWriteLoop() error { return loop(ModeExclusive) }
+
+func loop(mode Mode) error {
 	l := New(env("DB"), roleOptions())
 	var stop atomic.Bool
 	go func() {
@@ -69,7 +74,7 @@ func roleReadLoop() error {
 	}()
 	n := 0
 	for ; !stop.Load(); n++ {
-		if err := l.AcquireShared(context.Background()); err != nil {
+		if err := l.acquire(context.Background(), mode); err != nil {
 			return err
 		}
 		if n == 0 {
