@@ -70,9 +70,9 @@ func gateSet(fd int, typ int16, off int64) error {
 func gateBusy(fd int) bool { return gateFirst(fd) != 0 }
 
 // gateFirst returns the offset of a gate held by a writer of another
-// process that is not stopped, or 0 if there is none. The kernel reports
-// locks in the order they were taken, so that is the writer that has waited
-// longest, unless a stopped one hid it.
+// process that is not stopped, or 0 if there is none. Linux reports locks
+// in the order they were taken, so there it is the writer that has waited
+// longest, unless a stopped one hid it; elsewhere, some waiting writer.
 func gateFirst(fd int) int64 { return gateFind(fd, gateOffset, gateOffset+gateSpan) }
 
 // gateHeld reports whether the gate at off is still held by a writer of
