@@ -14,25 +14,19 @@ import (
 // Loop), logging every hold.
 func contend(io *childIO, a Args) error {
 	ctx := context.Background()
-	l, err := newLocker(a)
-	if err != nil {
-		return err
-	}
-	log, err := CreateEventLog(a.Log)
-	if err != nil {
-		return err
-	}
-	defer log.Close()
 	var db *sql.DB
 	if a.Counter {
+		var err error
 		if db, err = OpenDB(a.DB); err != nil {
 			return err
 		}
 		defer db.Close()
 	}
-	if err := barrier(io, a); err != nil {
+	l, log, err := startLockRole(io, a)
+	if err != nil {
 		return err
 	}
+	defer log.Close()
 	done := 0
 	for i := 0; a.Loop || i < a.Count; i++ {
 		if a.Loop && io.stop() {
@@ -68,6 +62,34 @@ func contend(io *childIO, a Args) error {
 	}
 	io.say("done %d", done)
 	return nil
+}
+
+// startLockRole sets up a role that takes the lock itself: its locker,
+// then its event log, then the barrier. The caller closes the log.
+func startLockRole(io *childIO, a Args) (locker, *EventLog, error) {
+	l, err := newLocker(a)
+	if err != nil {
+		return nil, nil, err
+	}
+	log, err := startLog(io, a)
+	if err != nil {
+		return nil, nil, err
+	}
+	return l, log, nil
+}
+
+// startLog creates the event log at a.Log and then waits at the barrier.
+// The caller closes the log.
+func startLog(io *childIO, a Args) (*EventLog, error) {
+	log, err := CreateEventLog(a.Log)
+	if err != nil {
+		return nil, err
+	}
+	if err := barrier(io, a); err != nil {
+		log.Close()
+		return nil, err
+	}
+	return log, nil
 }
 
 // barrier, with Barrier set, prints "ready" and waits for "go", so the

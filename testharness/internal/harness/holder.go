@@ -12,18 +12,11 @@ import (
 // leaves a write transaction open, to be killed in the middle of it.
 func holder(io *childIO, a Args) error {
 	ctx := context.Background()
-	l, err := newLocker(a)
-	if err != nil {
-		return err
-	}
-	log, err := CreateEventLog(a.Log)
+	l, log, err := startLockRole(io, a)
 	if err != nil {
 		return err
 	}
 	defer log.Close()
-	if err := barrier(io, a); err != nil {
-		return err
-	}
 	if err := acquire(ctx, l, a.Shared); err != nil {
 		return fmt.Errorf("acquire: %w", err)
 	}
@@ -58,23 +51,15 @@ func holderWrites(ctx context.Context, io *childIO, log *EventLog, a Args) (*sql
 	if err != nil {
 		return nil, err
 	}
-	for seq := int64(0); seq < int64(a.Count); seq++ {
-		if err := Increment(ctx, db, a.Owner, seq); err != nil {
-			return nil, err
-		}
-		log.Ack(seq)
+	if err := sqliteCounter.incrementAll(ctx, db, log, a.Owner, a.Count); err != nil {
+		return nil, err
 	}
 	if !a.InTx {
 		return nil, db.Close()
 	}
-	tx, err := db.BeginTx(ctx, nil)
+	tx, err := sqliteCounter.openWrites(ctx, db, a.Owner, int64(a.Count))
 	if err != nil {
-		return nil, fmt.Errorf("begin: %w", err)
-	}
-	for seq := int64(a.Count); seq < int64(a.Count)+50; seq++ {
-		if err := writeInTx(ctx, tx, a.Owner, seq, -seq); err != nil {
-			return nil, err
-		}
+		return nil, err
 	}
 	io.say("intx")
 	return tx, nil

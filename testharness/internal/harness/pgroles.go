@@ -40,26 +40,43 @@ func openPGStore(ctx context.Context, a Args) (taskstore.Store, error) {
 	return taskstore.Open(ctx, taskstore.Options{DataDir: a.DB, HostName: a.Owner, EnableLocking: &on, LockOptions: a.LockOptions()})
 }
 
-func pgContend(io *childIO, a Args) error {
-	ctx := context.Background()
+// startPGCounterRole opens what a role that counts on PostgreSQL works
+// with: the task store, the counter and the event log, and then waits at
+// the barrier. The caller closes them with closePGCounterRole.
+func startPGCounterRole(ctx context.Context, io *childIO, a Args) (taskstore.Store, *sql.DB, *EventLog, error) {
 	s, err := openPGStore(ctx, a)
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
-	defer s.Close()
 	db, err := OpenPGCounter(a.DB)
 	if err != nil {
-		return err
+		s.Close()
+		return nil, nil, nil, err
 	}
-	defer db.Close()
-	log, err := CreateEventLog(a.Log)
+	log, err := startLog(io, a)
+	if err != nil {
+		db.Close()
+		s.Close()
+		return nil, nil, nil, err
+	}
+	return s, db, log, nil
+}
+
+// closePGCounterRole closes what startPGCounterRole opened, in reverse
+// order.
+func closePGCounterRole(s taskstore.Store, db *sql.DB, log *EventLog) {
+	log.Close()
+	db.Close()
+	s.Close()
+}
+
+func pgContend(io *childIO, a Args) error {
+	ctx := context.Background()
+	s, db, log, err := startPGCounterRole(ctx, io, a)
 	if err != nil {
 		return err
 	}
-	defer log.Close()
-	if err := barrier(io, a); err != nil {
-		return err
-	}
+	defer closePGCounterRole(s, db, log)
 	done := 0
 	for i := range a.Count {
 		t0 := Mono()
@@ -86,46 +103,25 @@ func pgContend(io *childIO, a Args) error {
 
 func pgHolder(io *childIO, a Args) error {
 	ctx := context.Background()
-	s, err := openPGStore(ctx, a)
+	s, db, log, err := startPGCounterRole(ctx, io, a)
 	if err != nil {
 		return err
 	}
-	defer s.Close()
-	db, err := OpenPGCounter(a.DB)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	log, err := CreateEventLog(a.Log)
-	if err != nil {
-		return err
-	}
-	defer log.Close()
-	if err := barrier(io, a); err != nil {
-		return err
-	}
+	defer closePGCounterRole(s, db, log)
 	io.say("waiting")
 	t0 := Mono()
 	return s.Transaction(ctx, func(ctx context.Context, _ taskstore.Store) error {
 		t1 := Mono()
 		log.Enter(t1, false, t1-t0)
-		for seq := int64(0); seq < int64(a.Count); seq++ {
-			if err := IncrementPG(ctx, db, a.Owner, seq); err != nil {
-				return err
-			}
-			log.Ack(seq)
+		if err := pgCounter.incrementAll(ctx, db, log, a.Owner, a.Count); err != nil {
+			return err
 		}
 		if a.InTx {
-			tx, err := db.BeginTx(ctx, nil)
+			tx, err := pgCounter.openWrites(ctx, db, a.Owner, int64(a.Count))
 			if err != nil {
-				return fmt.Errorf("begin: %w", err)
+				return err
 			}
 			defer tx.Rollback()
-			for seq := int64(a.Count); seq < int64(a.Count)+50; seq++ {
-				if err := writePGInTx(ctx, tx, a.Owner, seq, -seq); err != nil {
-					return err
-				}
-			}
 			io.say("intx")
 		}
 		io.say("holding %d %d", os.Getpid(), t1)
@@ -198,36 +194,10 @@ func InitPGCounter(ctx context.Context, url string) error {
 	return nil
 }
 
-// IncrementPG is Increment on the PostgreSQL counter: it reads n in one
-// statement and writes n+1 in a later transaction, so only the cooperative
-// lock keeps two increments apart.
+// IncrementPG is Increment on the PostgreSQL counter: only the
+// cooperative lock keeps two increments apart.
 func IncrementPG(ctx context.Context, db *sql.DB, owner string, seq int64) error {
-	var n int64
-	if err := db.QueryRowContext(ctx, `SELECT n FROM harness_counter WHERE id = 1`).Scan(&n); err != nil {
-		return fmt.Errorf("read counter: %w", err)
-	}
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	defer tx.Rollback()
-	if err := writePGInTx(ctx, tx, owner, seq, n+1); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
-}
-
-func writePGInTx(ctx context.Context, tx *sql.Tx, owner string, seq, n int64) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE harness_counter SET n = $1 WHERE id = 1`, n); err != nil {
-		return fmt.Errorf("write counter: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO harness_writes (owner, seq, n) VALUES ($1, $2, $3)`, owner, seq, n); err != nil {
-		return fmt.Errorf("record write: %w", err)
-	}
-	return nil
+	return pgCounter.increment(ctx, db, owner, seq)
 }
 
 // CheckPGCounter reads the PostgreSQL counter back. Integrity is "ok": the
@@ -239,28 +209,7 @@ func CheckPGCounter(ctx context.Context, url string) (CounterState, error) {
 	}
 	defer db.Close()
 	st := CounterState{Integrity: "ok", Present: map[string]bool{}, ByOwner: map[string][]int64{}}
-	if err := db.QueryRowContext(ctx, `SELECT n FROM harness_counter WHERE id = 1`).Scan(&st.Counter); err != nil {
-		return st, fmt.Errorf("read counter: %w", err)
-	}
-	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT n FROM harness_writes GROUP BY n HAVING count(*) > 1) d`).Scan(&st.DupN); err != nil {
-		return st, fmt.Errorf("count duplicate writes: %w", err)
-	}
-	rows, err := db.QueryContext(ctx, `SELECT owner, seq FROM harness_writes`)
-	if err != nil {
-		return st, fmt.Errorf("list writes: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var owner string
-		var seq int64
-		if err := rows.Scan(&owner, &seq); err != nil {
-			return st, fmt.Errorf("list writes: %w", err)
-		}
-		st.Writes++
-		st.Present[WriteKey(owner, seq)] = true
-		st.ByOwner[owner] = append(st.ByOwner[owner], seq)
-	}
-	return st, rows.Err()
+	return pgCounter.readBack(ctx, db, st)
 }
 
 // PGLockWaiters counts the sessions waiting for the cooperative lock of

@@ -38,18 +38,11 @@ type WaitResult struct {
 // holder.
 func waiter(io *childIO, a Args) error {
 	ctx := context.Background()
-	l, err := newLocker(a)
-	if err != nil {
-		return err
-	}
-	log, err := CreateEventLog(a.Log)
+	l, log, err := startLockRole(io, a)
 	if err != nil {
 		return err
 	}
 	defer log.Close()
-	if err := barrier(io, a); err != nil {
-		return err
-	}
 	io.say("waiting")
 	for i := 0; i < max(a.Attempts, 1); i++ {
 		r, err := attempt(ctx, l, a)
