@@ -16,19 +16,7 @@ import (
 
 func TestEngineErrorsAreTranslated(t *testing.T) {
 	ctx := context.Background()
-	st, err := OpenLocal(ctx, filepath.Join(t.TempDir(), "astrotask.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	s := st.(*sqlStore)
-	mustAddID(t, s, "A", NewTask{})
-	raw := func(query string, args ...any) error {
-		return s.write(ctx, "raw", func(c *conn) error {
-			_, err := c.exec(ctx, query, args...)
-			return err
-		})
-	}
+	s := keepOpen(t)(OpenLocal(ctx, sqliteDB.new(t))).(*sqlStore)
 	noDriver := func(err error) {
 		t.Helper()
 		var se *sqlite.Error
@@ -36,21 +24,7 @@ func TestEngineErrorsAreTranslated(t *testing.T) {
 			t.Errorf("a driver error escaped: %v", err)
 		}
 	}
-	err = raw("INSERT INTO tasks (id, parent_id, title, created_at, updated_at) VALUES ('A', ?, 't', 'x', 'x')", ProjectRootID)
-	wantIs(t, err, ErrConflict)
-	noDriver(err)
-	err = raw("UPDATE tasks SET priority_score = 500 WHERE id = 'A'")
-	wantIs(t, err, ErrInvalid)
-	noDriver(err)
-	err = raw("INSERT INTO task_dependencies (dependent_task_id, dependency_task_id, created_at) VALUES ('A', 'GONE', 'x')")
-	wantIs(t, err, ErrConflict)
-	noDriver(err)
-	err = raw("SELECT * FROM no_such_table")
-	var de *DatabaseError
-	if !errors.As(err, &de) || !strings.Contains(err.Error(), "no such table") {
-		t.Errorf("err = %v, want a *DatabaseError with the engine's message", err)
-	}
-	noDriver(err)
+	engineErrors(t, s, "x", "no such table", noDriver)
 
 	// SQLite's own lock, busy past its timeout, reads as ErrLocked.
 	other, err := sql.Open("sqlite", "file:"+s.loc.Path+"?_pragma=busy_timeout(0)")
@@ -71,6 +45,39 @@ func TestEngineErrorsAreTranslated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// engineErrors checks that engine errors from raw statements on s come
+// out as taskstore errors: a duplicate key and a broken foreign key as
+// ErrConflict, a failed CHECK as ErrInvalid, anything else as a
+// *DatabaseError with the engine's message, containing missing for an
+// unknown table. now is the engine's value for a timestamp column, and
+// noDriver fails t if a driver error escaped.
+func engineErrors(t *testing.T, s *sqlStore, now any, missing string, noDriver func(error)) {
+	t.Helper()
+	ctx := context.Background()
+	mustAddID(t, s, "A", NewTask{})
+	raw := func(query string, args ...any) error {
+		return s.write(ctx, "raw", func(c *conn) error {
+			_, err := c.exec(ctx, query, args...)
+			return err
+		})
+	}
+	err := raw("INSERT INTO tasks (id, parent_id, title, created_at, updated_at) VALUES ('A', ?, 't', ?, ?)", ProjectRootID, now, now)
+	wantIs(t, err, ErrConflict)
+	noDriver(err)
+	err = raw("UPDATE tasks SET priority_score = 500 WHERE id = 'A'")
+	wantIs(t, err, ErrInvalid)
+	noDriver(err)
+	err = raw("INSERT INTO task_dependencies (dependent_task_id, dependency_task_id, created_at) VALUES ('A', 'GONE', ?)", now)
+	wantIs(t, err, ErrConflict)
+	noDriver(err)
+	err = raw("SELECT * FROM no_such_table")
+	var de *DatabaseError
+	if !errors.As(err, &de) || !strings.Contains(err.Error(), missing) {
+		t.Errorf("err = %v, want a *DatabaseError with the engine's message", err)
+	}
+	noDriver(err)
 }
 
 func TestCancelledContext(t *testing.T) {

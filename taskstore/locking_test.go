@@ -9,25 +9,37 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/astrotask/astrotask-go/lockcore"
 )
 
-// holderOf returns the process name and mode the lock record shows.
+// holderOf returns the process name and mode the lock of the database at
+// db shows: its lock record, or on PostgreSQL what the server shows, which
+// must name a verified holder.
 func holderOf(t *testing.T, db string) (string, lockcore.Mode) {
 	t.Helper()
-	st, err := InspectLock(context.Background(), Location{Backend: BackendSQLite, Path: db}, lockcore.Options{})
+	loc, err := Locate(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := InspectLock(context.Background(), loc, lockcore.Options{})
 	if err != nil {
 		t.Fatalf("InspectLock = %v", err)
 	}
-	if !st.Locked || st.Holder == nil {
-		t.Fatalf("InspectLock = %+v, want the lock held", st)
+	if !st.Locked || st.Holder == nil || (loc.Backend == BackendPostgres && !st.Verified) {
+		t.Fatalf("InspectLock = %+v, want the lock held by a named holder", st)
 	}
 	return st.Holder.Process, st.Mode
 }
 
 func TestLockRecordProcessTypes(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "astrotask.db")
+	for _, d := range databases() {
+		t.Run(d.name, func(t *testing.T) { lockRecordProcessTypes(t, d.new(t)) })
+	}
+}
+
+func lockRecordProcessTypes(t *testing.T, db string) {
 	ctx := context.Background()
 	var mu sync.Mutex
 	var seen []string
@@ -77,6 +89,13 @@ func TestLockRecordProcessTypes(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	err = s.lock.with(ctx, lockcore.ModeShared, s.opts, func(ctx context.Context) error {
+		record("read")(ctx)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	// A second open of the migrated database migrates nothing.
 	s2, err := OpenLocked(ctx, db, lockOpts("agent-8"))
 	if err != nil {
@@ -90,6 +109,7 @@ func TestLockRecordProcessTypes(t *testing.T) {
 		"backup: backup exclusive",
 		"backup: backup exclusive",
 		"after backup: agent-7 exclusive",
+		"read: agent-7 shared",
 	}
 	if strings.Join(seen, "\n") != strings.Join(want, "\n") {
 		t.Errorf("lock records:\n%s\nwant:\n%s", strings.Join(seen, "\n"), strings.Join(want, "\n"))
@@ -97,10 +117,19 @@ func TestLockRecordProcessTypes(t *testing.T) {
 	if n := len(allTasks(t, s)); n != 2 {
 		t.Errorf("%d tasks, want 2", n)
 	}
+	st, err := InspectLock(ctx, s.Location(), lockcore.Options{})
+	if err != nil || st.Locked {
+		t.Errorf("after the last hold InspectLock = %+v, %v; want free", st, err)
+	}
 }
 
 func TestWithDatabaseLock(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "astrotask.db")
+	for _, d := range databases() {
+		t.Run(d.name, func(t *testing.T) { withDatabaseLock(t, d.new(t)) })
+	}
+}
+
+func withDatabaseLock(t *testing.T, db string) {
 	ctx := context.Background()
 	outer, err := OpenLocked(ctx, db, lockOpts("cli"))
 	if err != nil {
@@ -115,7 +144,8 @@ func TestWithDatabaseLock(t *testing.T) {
 		if _, err := s.AddTaskWithID(ctx, "M1", NewTask{Title: "one"}); err != nil {
 			return err
 		}
-		// A LockingStore given fn's ctx joins the hold instead of waiting.
+		// A LockingStore on the same database given fn's ctx joins the
+		// hold instead of waiting.
 		if _, err := outer.AddTaskWithID(ctx, "M2", NewTask{Title: "two"}); err != nil {
 			return err
 		}
@@ -135,16 +165,18 @@ func TestWithDatabaseLock(t *testing.T) {
 	if err != nil || st.Locked {
 		t.Errorf("after WithDatabaseLock the lock is %+v, %v; want free", st, err)
 	}
+	// An exclusive hold asked for under a shared one would wait for itself.
+	err = outer.lock.with(ctx, lockcore.ModeShared, outer.opts, func(ctx context.Context) error {
+		_, err := outer.AddTask(ctx, NewTask{Title: "upgrade"})
+		return err
+	})
+	wantIs(t, err, lockcore.ErrUpgrade)
 }
 
 func TestLockedByAnotherProcess(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "astrotask.db")
 	ctx := context.Background()
-	s, err := OpenLocked(ctx, db, lockcore.Options{ProcessType: "cli", MaxRetries: 3, RetryDelay: 20e6})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openShortBudget(t, db)
 	mustAddID(t, s, "BEFORE", NewTask{})
 
 	h := startHelper(t, "hold", "TASKSTORE_TEST_DB="+db)
@@ -175,13 +207,29 @@ func TestLockedByAnotherProcess(t *testing.T) {
 	wantIs(t, err, ErrLocked)
 
 	// OpenLocal ignores the cooperative lock; SQLite still serialises.
-	local, err := OpenLocal(ctx, db)
+	writeLocalBeside(t, s, db, h)
+}
+
+// openShortBudget opens a LockingStore on db as process "cli" with a
+// budget of three retries 20ms apart, so that a call blocked by another
+// holder gives up soon. It is closed when t ends.
+func openShortBudget(t *testing.T, db string) *LockingStore {
+	t.Helper()
+	s, err := OpenLocked(context.Background(), db, lockcore.Options{ProcessType: "cli", MaxRetries: 3, RetryDelay: 20 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer local.Close()
-	mustAddID(t, local, "LOCAL", NewTask{})
+	t.Cleanup(func() { s.Close() })
+	return s
+}
 
+// writeLocalBeside adds task LOCAL to db through OpenLocal, which ignores
+// the cooperative lock that helper h holds, then lets h finish and checks
+// that s, which holds task BEFORE, sees both.
+func writeLocalBeside(t *testing.T, s Store, db string, h *helper) {
+	t.Helper()
+	local := keepOpen(t)(OpenLocal(context.Background(), db))
+	mustAddID(t, local, "LOCAL", NewTask{})
 	h.wait()
 	if got := ids(allTasks(t, s)); strings.Join(got, " ") != "BEFORE LOCAL" {
 		t.Errorf("tasks = %v, want [BEFORE LOCAL]", got)

@@ -200,41 +200,45 @@ type backend struct {
 }
 
 func backends() []backend {
-	return []backend{
-		{"sqlite", func(t *testing.T) Store {
-			s, err := OpenLocal(context.Background(), filepath.Join(t.TempDir(), "astrotask.db"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { s.Close() })
-			return s
-		}},
-		{"sqlite-locking", func(t *testing.T) Store {
-			s, err := OpenLocked(context.Background(), filepath.Join(t.TempDir(), "astrotask.db"), lockcore.Options{ProcessType: "test"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { s.Close() })
-			return s
-		}},
-		{"postgres", func(t *testing.T) Store {
-			s, err := OpenLocal(context.Background(), pgtest.NewDatabase(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { s.Close() })
-			return s
-		}},
-		{"postgres-locking", func(t *testing.T) Store {
-			s, err := OpenLocked(context.Background(), pgtest.NewDatabase(t), lockcore.Options{ProcessType: "test"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { s.Close() })
-			return s
-		}},
+	var bs []backend
+	for _, d := range databases() {
+		bs = append(bs,
+			backend{d.name, func(t *testing.T) Store {
+				return keepOpen(t)(OpenLocal(context.Background(), d.new(t)))
+			}},
+			backend{d.name + "-locking", func(t *testing.T) Store {
+				return keepOpen(t)(OpenLocked(context.Background(), d.new(t), lockcore.Options{ProcessType: "test"}))
+			}})
+	}
+	return bs
+}
+
+// keepOpen returns a function that fails t on an open error, and
+// otherwise closes the store when t ends.
+func keepOpen(t testing.TB) func(s Store, err error) Store {
+	return func(s Store, err error) Store {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
 	}
 }
+
+// database is one kind of database: new names a fresh, empty one.
+type database struct {
+	name    string
+	new     func(tb testing.TB) string
+	dialect dialect
+}
+
+var (
+	sqliteDB   = database{BackendSQLite, func(tb testing.TB) string { return filepath.Join(tb.TempDir(), "astrotask.db") }, sqliteDialect{}}
+	postgresDB = database{BackendPostgres, pgtest.NewDatabase, postgresDialect{}}
+)
+
+func databases() []database { return []database{sqliteDB, postgresDB} }
 
 // forEachBackend runs f once per backend as a subtest.
 func forEachBackend(t *testing.T, f func(t *testing.T, open func(t *testing.T) Store)) {

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
+
 	"github.com/astrotask/astrotask-go/lockcore"
 	"github.com/astrotask/astrotask-go/taskstore/pgtest"
 )
@@ -105,128 +107,6 @@ func TestPostgresBadURL(t *testing.T) {
 	}
 }
 
-// pgHolderOf returns the process name and mode the server shows for the
-// lock of the database at url.
-func pgHolderOf(t *testing.T, url string) (string, lockcore.Mode) {
-	t.Helper()
-	loc, err := Locate(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := InspectLock(context.Background(), loc, lockcore.Options{})
-	if err != nil {
-		t.Fatalf("InspectLock = %v", err)
-	}
-	if !st.Locked || st.Holder == nil || !st.Verified {
-		t.Fatalf("InspectLock = %+v, want the lock held by a named holder", st)
-	}
-	return st.Holder.Process, st.Mode
-}
-
-func TestPostgresLockRecordProcessTypes(t *testing.T) {
-	url := pgtest.NewDatabase(t)
-	ctx := context.Background()
-	var mu sync.Mutex
-	var seen []string
-	record := func(phase string) func(context.Context) {
-		return func(ctx context.Context) {
-			p, mode := pgHolderOf(t, url)
-			mu.Lock()
-			seen = append(seen, fmt.Sprintf("%s: %s %s", phase, p, mode))
-			mu.Unlock()
-		}
-	}
-	testHookMigrating = record("migrate")
-	testHookBackup = record("backup")
-	defer func() { testHookMigrating, testHookBackup = nil, nil }()
-
-	s, err := OpenLocked(ctx, url, lockOpts("agent-7"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.Transaction(ctx, func(ctx context.Context, tx Store) error {
-		record("transaction")(ctx)
-		if _, err := s.AddTask(ctx, NewTask{Title: "inner write"}); err != nil {
-			return err
-		}
-		if _, err := s.ListTasks(ctx, Filter{}); err != nil {
-			return err
-		}
-		_, err := tx.AddTask(ctx, NewTask{Title: "tx write"})
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	doc, err := s.Export(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Import(ctx, doc, ImportOptions{Replace: true}); err != nil {
-		t.Fatal(err)
-	}
-	err = s.lock.with(ctx, lockcore.ModeShared, s.opts, func(ctx context.Context) error {
-		record("read")(ctx)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []string{
-		"migrate: migration exclusive",
-		"transaction: agent-7 exclusive",
-		"backup: backup exclusive",
-		"backup: backup exclusive",
-		"read: agent-7 shared",
-	}
-	if strings.Join(seen, "\n") != strings.Join(want, "\n") {
-		t.Errorf("lock holders:\n%s\nwant:\n%s", strings.Join(seen, "\n"), strings.Join(want, "\n"))
-	}
-	if n := len(allTasks(t, s)); n != 2 {
-		t.Errorf("%d tasks, want 2", n)
-	}
-	st, err := InspectLock(ctx, s.Location(), lockcore.Options{})
-	if err != nil || st.Locked {
-		t.Errorf("after the last hold InspectLock = %+v, %v; want free", st, err)
-	}
-}
-
-func TestPostgresReentrancy(t *testing.T) {
-	url := pgtest.NewDatabase(t)
-	ctx := context.Background()
-	outer, err := OpenLocked(ctx, url, lockOpts("cli"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer outer.Close()
-	boom := errors.New("boom")
-	err = WithDatabaseLock(ctx, url, lockOpts("maintenance"), func(ctx context.Context, s Store) error {
-		if p, mode := pgHolderOf(t, url); p != "maintenance" || mode != lockcore.ModeExclusive {
-			t.Errorf("holder = %s %s, want maintenance exclusive", p, mode)
-		}
-		if _, err := s.AddTaskWithID(ctx, "M1", NewTask{Title: "one"}); err != nil {
-			return err
-		}
-		// A LockingStore on the same database given fn's ctx joins the hold.
-		if _, err := outer.AddTaskWithID(ctx, "M2", NewTask{Title: "two"}); err != nil {
-			return err
-		}
-		return boom
-	})
-	if !errors.Is(err, boom) {
-		t.Fatalf("WithDatabaseLock = %v, want fn's error", err)
-	}
-	if got := ids(allTasks(t, outer)); strings.Join(got, " ") != "M1 M2" {
-		t.Errorf("tasks = %v, want [M1 M2]", got)
-	}
-	// An exclusive hold asked for under a shared one would wait for itself.
-	err = outer.lock.with(ctx, lockcore.ModeShared, outer.opts, func(ctx context.Context) error {
-		_, err := outer.AddTask(ctx, NewTask{Title: "upgrade"})
-		return err
-	})
-	wantIs(t, err, lockcore.ErrUpgrade)
-}
-
 // TestPostgresInProcessExclusion has goroutines of one process, through
 // two stores, update a plain counter under the exclusive lock: the race
 // detector sees the exclusion, and no increment is lost.
@@ -279,11 +159,7 @@ func TestPostgresInProcessExclusion(t *testing.T) {
 func TestPostgresLockedByAnotherProcess(t *testing.T) {
 	url := pgtest.NewDatabase(t)
 	ctx := context.Background()
-	s, err := OpenLocked(ctx, url, lockcore.Options{ProcessType: "cli", MaxRetries: 3, RetryDelay: 20 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openShortBudget(t, url)
 	mustAddID(t, s, "BEFORE", NewTask{})
 
 	h := startHelper(t, "pg-hold", "TASKSTORE_TEST_DB="+url, "TASKSTORE_TEST_MODE=exclusive", "TASKSTORE_TEST_HOST=machine-b")
@@ -346,27 +222,13 @@ func TestPostgresLockedByAnotherProcess(t *testing.T) {
 	wantIs(t, err, context.Canceled)
 
 	// OpenLocal ignores the cooperative lock; the server still serialises.
-	local, err := OpenLocal(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer local.Close()
-	mustAddID(t, local, "LOCAL", NewTask{})
-
-	h.wait()
-	if got := ids(allTasks(t, s)); strings.Join(got, " ") != "BEFORE LOCAL" {
-		t.Errorf("tasks = %v, want [BEFORE LOCAL]", got)
-	}
+	writeLocalBeside(t, s, url, h)
 }
 
 func TestPostgresSharedHolders(t *testing.T) {
 	url := pgtest.NewDatabase(t)
 	ctx := context.Background()
-	s, err := OpenLocked(ctx, url, lockcore.Options{ProcessType: "cli", MaxRetries: 3, RetryDelay: 20 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openShortBudget(t, url)
 	mustAddID(t, s, "A", NewTask{})
 	var hs []*helper
 	for _, host := range []string{"machine-b", "machine-c"} {
@@ -407,7 +269,7 @@ func TestPostgresHolderKilled(t *testing.T) {
 	defer s.Close()
 	h := startHelper(t, "pg-hold", "TASKSTORE_TEST_DB="+url, "TASKSTORE_TEST_MODE=exclusive")
 	h.expect("ready")
-	if p, _ := pgHolderOf(t, url); p != "holder" {
+	if p, _ := holderOf(t, url); p != "holder" {
 		t.Fatalf("holder = %s", p)
 	}
 	done := make(chan error, 1)
@@ -464,64 +326,9 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// TestPostgresConcurrentFirstOpen starts 8 processes that open the same
-// brand-new database at the same moment: all succeed and each migration
-// is applied once.
-func TestPostgresConcurrentFirstOpen(t *testing.T) {
-	const procs = 8
-	url := pgtest.NewDatabase(t)
-	var hs []*helper
-	for range procs {
-		hs = append(hs, startHelper(t, "open", "TASKSTORE_TEST_DB="+url))
-	}
-	for _, h := range hs {
-		h.expect("ready")
-	}
-	for _, h := range hs {
-		fmt.Fprintln(h.stdin, "go")
-	}
-	migrations, err := loadMigrations(postgresDialect{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	applied := 0
-	for i, h := range hs {
-		out := h.wait()
-		opened := false
-		for _, l := range out {
-			if strings.Contains(l, `"msg":"applied migration"`) {
-				applied++
-			}
-			opened = opened || l == "opened 1"
-		}
-		if !opened {
-			t.Errorf("helper %d did not open the database:\n%s", i, strings.Join(out, "\n"))
-		}
-	}
-	if applied != len(migrations) {
-		t.Errorf("migrations applied %d times in all, want %d", applied, len(migrations))
-	}
-	s, err := OpenLocal(context.Background(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	var versions, roots int
-	db := s.(*sqlStore).db
-	if err := db.QueryRow("SELECT COUNT(*) FROM schema_migrations").Scan(&versions); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.QueryRow("SELECT COUNT(*) FROM tasks WHERE id = $1", ProjectRootID).Scan(&roots); err != nil {
-		t.Fatal(err)
-	}
-	if versions != len(migrations) || roots != 1 {
-		t.Errorf("schema_migrations has %d rows, project roots %d; want %d and 1", versions, roots, len(migrations))
-	}
-}
-
-// TestPostgresConcurrentFirstOpenLocal is TestPostgresConcurrentFirstOpen
-// without the cooperative lock: the migrations' own advisory lock keeps
-// them apart.
+// TestPostgresConcurrentFirstOpenLocal is TestConcurrentFirstOpen on
+// PostgreSQL without the cooperative lock: the migrations' own advisory
+// lock keeps them apart.
 func TestPostgresConcurrentFirstOpenLocal(t *testing.T) {
 	url := pgtest.NewDatabase(t)
 	ctx := context.Background()
@@ -549,91 +356,16 @@ func TestPostgresConcurrentFirstOpenLocal(t *testing.T) {
 	}
 }
 
-// TestPostgresClaimRace has processes claim the same tasks in the same
-// order, with and without the cooperative lock: every task is claimed
-// exactly once (without the lock, by the conditional UPDATE alone).
-func TestPostgresClaimRace(t *testing.T) {
-	for _, mode := range []string{"local", "locked"} {
-		t.Run(mode, func(t *testing.T) {
-			const procs, tasks = 4, 40
-			url := pgtest.NewDatabase(t)
-			s, err := OpenLocal(context.Background(), url)
-			if err != nil {
-				t.Fatal(err)
-			}
-			batch := make([]BatchTask, tasks)
-			for i := range batch {
-				batch[i] = BatchTask{NewTask: NewTask{Title: fmt.Sprintf("task %d", i)}}
-			}
-			created, err := s.AddTasks(context.Background(), batch)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
-			locked := map[string]string{"local": "0", "locked": "1"}[mode]
-			env := []string{"TASKSTORE_TEST_DB=" + url, "TASKSTORE_TEST_IDS=" + strings.Join(ids(created), " "), "TASKSTORE_TEST_LOCKED=" + locked}
-			var hs []*helper
-			for range procs {
-				hs = append(hs, startHelper(t, "claim", env...))
-			}
-			for _, h := range hs {
-				h.expect("ready")
-			}
-			for _, h := range hs {
-				fmt.Fprintln(h.stdin, "go")
-			}
-			claimedBy := map[string]int{}
-			for i, h := range hs {
-				n := 0
-				for _, l := range h.wait() {
-					if id, ok := strings.CutPrefix(l, "claimed "); ok {
-						if prev, dup := claimedBy[id]; dup {
-							t.Errorf("task %s claimed by helper %d and helper %d", id, prev, i)
-						}
-						claimedBy[id] = i
-						n++
-					}
-				}
-				t.Logf("helper %d claimed %d tasks", i, n)
-			}
-			if len(claimedBy) != tasks {
-				t.Errorf("%d tasks claimed, want all %d", len(claimedBy), tasks)
-			}
-			inProgress, err := s.ListTasksByStatus(context.Background(), StatusInProgress)
-			if err != nil || len(inProgress) != tasks {
-				t.Errorf("%d tasks in progress, %v; want %d", len(inProgress), err, tasks)
-			}
-		})
-	}
-}
-
 func TestPostgresEngineErrorsAreTranslated(t *testing.T) {
-	ctx := context.Background()
-	st, err := OpenLocal(ctx, pgtest.NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
+	s := keepOpen(t)(OpenLocal(context.Background(), postgresDB.new(t))).(*sqlStore)
+	noDriver := func(err error) {
+		t.Helper()
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) {
+			t.Errorf("a driver error escaped: %v", err)
+		}
 	}
-	defer st.Close()
-	s := st.(*sqlStore)
-	mustAddID(t, s, "A", NewTask{})
-	raw := func(query string, args ...any) error {
-		return s.write(ctx, "raw", func(c *conn) error {
-			_, err := c.exec(ctx, query, args...)
-			return err
-		})
-	}
-	now := time.Now()
-	err = raw("INSERT INTO tasks (id, parent_id, title, created_at, updated_at) VALUES ('A', ?, 't', ?, ?)", ProjectRootID, now, now)
-	wantIs(t, err, ErrConflict)
-	err = raw("UPDATE tasks SET priority_score = 500 WHERE id = 'A'")
-	wantIs(t, err, ErrInvalid)
-	err = raw("INSERT INTO task_dependencies (dependent_task_id, dependency_task_id, created_at) VALUES ('A', 'GONE', ?)", now)
-	wantIs(t, err, ErrConflict)
-	err = raw("SELECT * FROM no_such_table")
-	var de *DatabaseError
-	if !errors.As(err, &de) || !strings.Contains(err.Error(), "does not exist") {
-		t.Errorf("err = %v, want a *DatabaseError with the engine's message", err)
-	}
+	engineErrors(t, s, time.Now(), "does not exist", noDriver)
 }
 
 func TestHolderName(t *testing.T) {
