@@ -38,7 +38,7 @@ func dependencyCommand(e *env) *cli.Command {
 				Usage:     "show what a task depends on and what depends on it",
 				UsageText: "astro dependency list --id ID",
 				Flags:     []cli.Flag{&cli.StringFlag{Name: "id", Usage: "the task's ID"}},
-				Action:    e.dependencyList,
+				Action:    idAction("id", e.dependencyList),
 			},
 		},
 	}
@@ -109,14 +109,7 @@ type dependencyListing struct {
 	Dependents   []taskstore.Task `json:"dependents"`
 }
 
-func (e *env) dependencyList(c *cli.Context) error {
-	if err := noArgs(c); err != nil {
-		return err
-	}
-	id, err := required(c, "id")
-	if err != nil {
-		return err
-	}
+func (e *env) dependencyList(c *cli.Context, id string) error {
 	return e.withStore(c, func(ctx context.Context, s *settings, st taskstore.Store) error {
 		var l dependencyListing
 		err := s.readTogether(ctx, func(ctx context.Context) error {

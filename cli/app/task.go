@@ -44,6 +44,22 @@ func noArgs(c *cli.Context) error {
 	return nil
 }
 
+// idAction is the Action of a command that takes no arguments and a
+// required string flag naming a task: it checks both, then calls run with
+// the flag's value.
+func idAction(flag string, run func(c *cli.Context, id string) error) cli.ActionFunc {
+	return func(c *cli.Context) error {
+		if err := noArgs(c); err != nil {
+			return err
+		}
+		id, err := required(c, flag)
+		if err != nil {
+			return err
+		}
+		return run(c, id)
+	}
+}
+
 // parseStatus parses a --status value into a taskstore.Status.
 func parseStatus(v string) (taskstore.Status, error) {
 	return taskstore.ParseStatus(v)
@@ -174,14 +190,7 @@ func taskGetCommand(e *env) *cli.Command {
 		Usage:     "show one task",
 		UsageText: "astro task get --id ID",
 		Flags:     []cli.Flag{&cli.StringFlag{Name: "id", Usage: "the task's ID"}},
-		Action: func(c *cli.Context) error {
-			if err := noArgs(c); err != nil {
-				return err
-			}
-			id, err := required(c, "id")
-			if err != nil {
-				return err
-			}
+		Action: idAction("id", func(c *cli.Context, id string) error {
 			return e.withStore(c, func(ctx context.Context, s *settings, st taskstore.Store) error {
 				t, err := st.GetTask(ctx, id)
 				if err != nil {
@@ -193,7 +202,7 @@ func taskGetCommand(e *env) *cli.Command {
 				e.printTask(t)
 				return nil
 			})
-		},
+		}),
 	}
 }
 
@@ -210,14 +219,7 @@ func taskUpdateCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "priority", Usage: "low, medium, high or a score 0..100"},
 			&cli.StringFlag{Name: "parent", Usage: `move under this task ("" for top level)`},
 		},
-		Action: func(c *cli.Context) error {
-			if err := noArgs(c); err != nil {
-				return err
-			}
-			id, err := required(c, "id")
-			if err != nil {
-				return err
-			}
+		Action: idAction("id", func(c *cli.Context, id string) error {
 			p, err := patchFromFlags(c)
 			if err != nil {
 				return err
@@ -234,7 +236,7 @@ func taskUpdateCommand(e *env) *cli.Command {
 				e.printTask(t)
 				return nil
 			})
-		},
+		}),
 	}
 }
 
@@ -282,14 +284,7 @@ func taskDoneCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "id", Usage: "the task's ID"},
 			&cli.BoolFlag{Name: "cascade", Usage: "mark its descendants done too (cancelled and archived ones stay as they are)"},
 		},
-		Action: func(c *cli.Context) error {
-			if err := noArgs(c); err != nil {
-				return err
-			}
-			id, err := required(c, "id")
-			if err != nil {
-				return err
-			}
+		Action: idAction("id", func(c *cli.Context, id string) error {
 			return e.withStore(c, func(ctx context.Context, s *settings, st taskstore.Store) error {
 				changed, err := st.UpdateTaskStatus(ctx, id, taskstore.StatusDone, taskstore.StatusOptions{Cascade: c.Bool("cascade")})
 				if err != nil {
@@ -302,7 +297,7 @@ func taskDoneCommand(e *env) *cli.Command {
 				e.printTaskLines(changed, "")
 				return nil
 			})
-		},
+		}),
 	}
 }
 
@@ -321,14 +316,7 @@ func taskRemoveCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "id", Usage: "the task's ID"},
 			&cli.BoolFlag{Name: "cascade", Usage: "delete its descendants too (without it a task with children is refused)"},
 		},
-		Action: func(c *cli.Context) error {
-			if err := noArgs(c); err != nil {
-				return err
-			}
-			id, err := required(c, "id")
-			if err != nil {
-				return err
-			}
+		Action: idAction("id", func(c *cli.Context, id string) error {
 			return e.withStore(c, func(ctx context.Context, s *settings, st taskstore.Store) error {
 				n, err := st.DeleteTask(ctx, id, taskstore.DeleteOptions{Cascade: c.Bool("cascade")})
 				if err != nil {
@@ -340,7 +328,7 @@ func taskRemoveCommand(e *env) *cli.Command {
 				fmt.Fprintf(e.stdout, "Removed task %s (%d task(s) deleted)\n", e.paint(ansiBold, id), n)
 				return nil
 			})
-		},
+		}),
 	}
 }
 
@@ -385,14 +373,7 @@ func taskClaimCommand(e *env) *cli.Command {
 		Usage:     "start a pending task atomically (fails if someone else started it first)",
 		UsageText: "astro task claim --id ID",
 		Flags:     []cli.Flag{&cli.StringFlag{Name: "id", Usage: "the task's ID"}},
-		Action: func(c *cli.Context) error {
-			if err := noArgs(c); err != nil {
-				return err
-			}
-			id, err := required(c, "id")
-			if err != nil {
-				return err
-			}
+		Action: idAction("id", func(c *cli.Context, id string) error {
 			return e.withStore(c, func(ctx context.Context, s *settings, st taskstore.Store) error {
 				t, err := st.ClaimTask(ctx, id)
 				if err != nil {
@@ -404,6 +385,6 @@ func taskClaimCommand(e *env) *cli.Command {
 				fmt.Fprintf(e.stdout, "Claimed task %s: %s (now in-progress)\n", e.paint(ansiBold, t.ID), t.Title)
 				return nil
 			})
-		},
+		}),
 	}
 }

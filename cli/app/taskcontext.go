@@ -30,7 +30,7 @@ func contextCommand(e *env) *cli.Command {
 				Usage:     "list a task's context slices",
 				UsageText: "astro context list --task ID",
 				Flags:     []cli.Flag{&cli.StringFlag{Name: "task", Usage: "the task's ID"}},
-				Action:    e.contextList,
+				Action:    idAction("task", e.contextList),
 			},
 		},
 	}
@@ -71,14 +71,7 @@ type contextListing struct {
 	ContextSlices []taskstore.ContextSlice `json:"contextSlices"`
 }
 
-func (e *env) contextList(c *cli.Context) error {
-	if err := noArgs(c); err != nil {
-		return err
-	}
-	id, err := required(c, "task")
-	if err != nil {
-		return err
-	}
+func (e *env) contextList(c *cli.Context, id string) error {
 	return e.withStore(c, func(ctx context.Context, s *settings, st taskstore.Store) error {
 		var slices []taskstore.ContextSlice
 		err := s.readTogether(ctx, func(ctx context.Context) error {
