@@ -38,29 +38,7 @@ func TestChaos(t *testing.T) {
 		all = append(all, c)
 		return c
 	}
-	running := make([]*harness.Child, slots)
-	for i := range running {
-		running[i] = spawn(i)
-	}
-	for k := range kills {
-		slot := rng.IntN(slots)
-		victim := running[slot]
-		for range 1 + rng.IntN(4) {
-			expect(t, victim, "progress")
-		}
-		if err := victim.Kill(); err != nil {
-			t.Fatalf("kill %d: %v", k+1, err)
-		}
-		running[slot] = spawn(slot)
-	}
-	for _, c := range running {
-		if err := c.CloseStdin(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, c := range running {
-		waitExit(t, c)
-	}
+	killRandomly(t, rng, slots, kills, 4, spawn)
 
 	logs := readLogs(t, all, logOf)
 	inHold := 0
@@ -117,28 +95,7 @@ func TestChaosTaskstore(t *testing.T) {
 		all = append(all, c)
 		return c
 	}
-	running := make([]*harness.Child, slots)
-	for i := range running {
-		running[i] = spawn(i)
-	}
-	for k := range kills {
-		slot := rng.IntN(slots)
-		for range 1 + rng.IntN(3) {
-			expect(t, running[slot], "progress")
-		}
-		if err := running[slot].Kill(); err != nil {
-			t.Fatalf("kill %d: %v", k+1, err)
-		}
-		running[slot] = spawn(slot)
-	}
-	for _, c := range running {
-		if err := c.CloseStdin(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, c := range running {
-		waitExit(t, c)
-	}
+	killRandomly(t, rng, slots, kills, 3, spawn)
 
 	logs := readLogs(t, all, logOf)
 	sweep(t, logs)
@@ -190,5 +147,36 @@ func checkIntegrity(t *testing.T, db string) {
 	}
 	if res != "ok" {
 		t.Errorf("PRAGMA integrity_check = %q, want ok", res)
+	}
+}
+
+// killRandomly keeps slots children of spawn running and kills kills of
+// them, each chosen at random after 1 to maxProgress of its "progress"
+// lines, putting a fresh child in its slot. Then it closes every running
+// child's stdin and waits for all to exit.
+func killRandomly(t *testing.T, rng *rand.Rand, slots, kills, maxProgress int, spawn func(slot int) *harness.Child) {
+	t.Helper()
+	running := make([]*harness.Child, slots)
+	for i := range running {
+		running[i] = spawn(i)
+	}
+	for k := range kills {
+		slot := rng.IntN(slots)
+		victim := running[slot]
+		for range 1 + rng.IntN(maxProgress) {
+			expect(t, victim, "progress")
+		}
+		if err := victim.Kill(); err != nil {
+			t.Fatalf("kill %d: %v", k+1, err)
+		}
+		running[slot] = spawn(slot)
+	}
+	for _, c := range running {
+		if err := c.CloseStdin(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range running {
+		waitExit(t, c)
 	}
 }

@@ -91,15 +91,7 @@ func TestCrashMidWrite(t *testing.T) {
 	logs := readLogs(t, []*harness.Child{h, after}, logOf)
 	sweep(t, logs)
 	st := checkCounter(t, db, logs, func(lg harness.Log) string { return lg.Proc })
-	if got := len(st.ByOwner["holder"]); got != committed {
-		t.Errorf("holder's writes present = %d, want the %d committed before the kill", got, committed)
-	}
-	if got := len(st.ByOwner["after"]); got != a.Count {
-		t.Errorf("writes after the crash = %d, want %d", got, a.Count)
-	}
-	if st.Counter != committed+int64(a.Count) {
-		t.Errorf("counter = %d, want %d", st.Counter, committed+a.Count)
-	}
+	checkAfterCrash(t, st, committed, a.Count)
 }
 
 func inode(t *testing.T, path string) uint64 {

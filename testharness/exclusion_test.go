@@ -21,14 +21,7 @@ func TestExclusion(t *testing.T) {
 		a.Log = filepath.Join(dir, a.Owner+".log")
 		children = append(children, start(t, a.Owner, harness.RoleContend, a))
 	}
-	for _, c := range children {
-		expect(t, c, "ready")
-	}
-	for _, c := range children {
-		if err := c.Send("go"); err != nil {
-			t.Fatal(err)
-		}
-	}
+	startAll(t, children)
 	for _, c := range children {
 		waitExit(t, c)
 	}

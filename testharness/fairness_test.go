@@ -25,14 +25,7 @@ func TestFairness(t *testing.T) {
 		a.Log = filepath.Join(dir, name("f", i)+".log")
 		cs = append(cs, start(t, name("f", i), harness.RoleContend, a))
 	}
-	for _, c := range cs {
-		expect(t, c, "ready")
-	}
-	for _, c := range cs {
-		if err := c.Send("go"); err != nil {
-			t.Fatal(err)
-		}
-	}
+	startAll(t, cs)
 	err := harness.Poll(runWithin, "1,000 acquisitions", func() (bool, error) {
 		n := 0
 		for _, c := range cs {

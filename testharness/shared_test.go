@@ -26,14 +26,7 @@ func TestSharedAndExclusive(t *testing.T) {
 		a.Log = filepath.Join(dir, name("r", i)+".log")
 		rs = append(rs, start(t, name("r", i), harness.RoleContend, a))
 	}
-	for _, r := range rs {
-		expect(t, r, "ready")
-	}
-	for _, r := range rs {
-		if err := r.Send("go"); err != nil {
-			t.Fatal(err)
-		}
-	}
+	startAll(t, rs)
 	for _, r := range rs {
 		expect(t, r, "progress") // every reader is looping
 	}
