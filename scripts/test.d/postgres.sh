@@ -6,7 +6,16 @@
 if [ -n "${ASTROTASK_TEST_POSTGRES_URL:-}" ]; then
 	echo "using ASTROTASK_TEST_POSTGRES_URL from the environment"
 else
-	pg_bindir=$(dirname "$(readlink -f "$(command -v pg_ctl)")")
+	if command -v pg_ctl >/dev/null; then
+		pg_bindir=$(dirname "$(readlink -f "$(command -v pg_ctl)")")
+	else
+		# Debian and Ubuntu keep the server binaries off the PATH.
+		pg_bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+		[ -x "$pg_bindir/pg_ctl" ] || {
+			echo "PostgreSQL server binaries (initdb, pg_ctl) not found: install PostgreSQL 15 or set ASTROTASK_TEST_POSTGRES_URL" >&2
+			return 1
+		}
+	fi
 	pg_dir=$(mktemp -d /tmp/astrotask-pg.XXXXXX)
 	pg_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 	pg_as=()
