@@ -55,10 +55,15 @@ func newEnvLock(t testing.TB, opts lockcore.Options) *env {
 	return newEnvWith(t, loc, store)
 }
 
-// newEnvWith serves store over an in-memory transport.
+// newEnvWith serves store over an in-memory transport, with the store's
+// own lock options, as astrotask-mcp does.
 func newEnvWith(t testing.TB, loc taskstore.Location, store taskstore.Store) *env {
 	t.Helper()
-	srv := server.New(store, server.Options{Location: loc, LockOptions: lockOpts})
+	opts := lockOpts
+	if ls, ok := store.(*taskstore.LockingStore); ok {
+		opts = ls.LockOptions()
+	}
+	srv := server.New(store, server.Options{Location: loc, LockOptions: opts})
 	ct, st := mcp.NewInMemoryTransports()
 	ctx := context.Background()
 	ss, err := srv.Connect(ctx, st, nil)

@@ -99,3 +99,27 @@ func TestLockedDatabase(t *testing.T) {
 		t.Errorf("after release listTasks = %v, want [%s] (nothing written while locked)", ids(got.Tasks), a.ID)
 	}
 }
+
+// TestReadsShareTheLock: getTask and getNextTask read under the shared
+// lock, so they answer while another reader holds it, and the writes still
+// wait for it.
+func TestReadsShareTheLock(t *testing.T) {
+	e := newEnvLock(t, shortLock)
+	a := e.add(task("read me"))[0]
+	reader := lockcore.New(e.loc.Path, lockcore.Options{ProcessType: "test-reader"})
+	if err := reader.AcquireShared(t.Context()); err != nil {
+		t.Fatalf("AcquireShared: %v", err)
+	}
+	defer reader.Release()
+
+	if got := call[server.TaskOutput](e, "getTask", map[string]any{"taskId": a.ID}); got.Task.ID != a.ID {
+		t.Errorf("getTask beside a reader = %s, want %s", got.Task.ID, a.ID)
+	}
+	if got := call[server.NextTaskOutput](e, "getNextTask", map[string]any{}); got.Task == nil || got.Task.ID != a.ID {
+		t.Errorf("getNextTask beside a reader = %+v, want %s", got.Task, a.ID)
+	}
+	msg := e.callErr("updateStatus", map[string]any{"taskId": a.ID, "status": "done"})
+	if !strings.HasPrefix(msg, "Database is currently in use by ") {
+		t.Errorf("updateStatus beside a reader = %q, want the lock-timeout message", msg)
+	}
+}

@@ -22,7 +22,7 @@ func (t *tools) getNextTask(ctx context.Context, in GetNextTaskInput) (NextTaskO
 		return NextTaskOutput{}, err
 	}
 	var out NextTaskOutput
-	err = t.store.Transaction(ctx, func(ctx context.Context, tx taskstore.Store) error {
+	err = t.read(ctx, func(ctx context.Context, tx taskstore.Store) error {
 		task, err := pickNext(ctx, tx, in.ParentTaskID, f)
 		if err != nil || task == nil {
 			return err

@@ -81,3 +81,16 @@ func (t *tools) inspectLock(ctx context.Context) (lockcore.Status, error) {
 	}
 	return taskstore.InspectLock(ctx, t.opts.Location, t.opts.LockOptions)
 }
+
+// read runs several reads as one: under one shared hold of the database
+// lock, so they see one state (no cooperating writer can change it
+// meanwhile) without keeping other readers out. Without a Location the
+// lock cannot be named, and a transaction gives the same consistency.
+func (t *tools) read(ctx context.Context, fn func(ctx context.Context, s taskstore.Store) error) error {
+	if t.opts.Location == (taskstore.Location{}) {
+		return t.store.Transaction(ctx, fn)
+	}
+	return taskstore.HoldLock(ctx, t.opts.Location, lockcore.ModeShared, t.opts.LockOptions, func(ctx context.Context) error {
+		return fn(ctx, t.store)
+	})
+}

@@ -7,14 +7,14 @@ import (
 	"github.com/astrotask/astrotask-go/taskstore"
 )
 
-// getTask returns one task with its context, read in one transaction so the
-// parts agree with each other.
+// getTask returns one task with its context, read under one shared hold so
+// the parts agree with each other.
 func (t *tools) getTask(ctx context.Context, in GetTaskInput) (TaskOutput, error) {
 	if err := requireID("taskId", in.TaskID); err != nil {
 		return TaskOutput{}, err
 	}
 	var out TaskOutput
-	err := t.store.Transaction(ctx, func(ctx context.Context, tx taskstore.Store) error {
+	err := t.read(ctx, func(ctx context.Context, tx taskstore.Store) error {
 		task, err := tx.GetTask(ctx, in.TaskID)
 		if err != nil {
 			return err
