@@ -176,27 +176,34 @@ func TestClaimAcrossProcesses(t *testing.T) {
 	}
 	tasks := ok[server.TasksOutput](servers[0], "addTasks", map[string]any{"tasks": batch})
 	for _, task := range tasks.Tasks {
-		var wins atomic.Int32
-		var wg sync.WaitGroup
-		errs := make(chan error, len(servers))
-		for _, s := range servers {
-			wg.Go(func() {
-				res, err := s.try("claimTask", map[string]any{"taskId": task.ID})
-				switch {
-				case err != nil:
-					errs <- err
-				case !res.IsError:
-					wins.Add(1)
-				}
-			})
-		}
-		wg.Wait()
-		close(errs)
-		for err := range errs {
-			t.Error(err)
-		}
-		if n := wins.Load(); n != 1 {
+		if n := claimRace(t, servers, task.ID); n != 1 {
 			t.Errorf("task %s claimed by %d servers, want exactly 1", task.ID, n)
 		}
 	}
+}
+
+// claimRace has every session claim task id at once and returns how many
+// won; a protocol error fails the test.
+func claimRace(t *testing.T, sessions []*session, id string) int {
+	t.Helper()
+	var wins atomic.Int32
+	var wg sync.WaitGroup
+	errs := make(chan error, len(sessions))
+	for _, s := range sessions {
+		wg.Go(func() {
+			res, err := s.try("claimTask", map[string]any{"taskId": id})
+			switch {
+			case err != nil:
+				errs <- err
+			case !res.IsError:
+				wins.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	return int(wins.Load())
 }

@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"os/exec"
 	"slices"
-	"sync"
-	"sync/atomic"
 	"testing"
 
 	"github.com/astrotask/astrotask-go/mcpserver/server"
@@ -61,26 +59,7 @@ func TestPostgres(t *testing.T) {
 		t.Errorf("getNextTask on b = %v, want %s", next.Task, first.ID)
 	}
 
-	var wins atomic.Int32
-	var wg sync.WaitGroup
-	errs := make(chan error, 2)
-	for _, s := range []*session{a, b} {
-		wg.Go(func() {
-			res, err := s.try("claimTask", map[string]any{"taskId": first.ID})
-			switch {
-			case err != nil:
-				errs <- err
-			case !res.IsError:
-				wins.Add(1)
-			}
-		})
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Error(err)
-	}
-	if n := wins.Load(); n != 1 {
+	if n := claimRace(t, []*session{a, b}, first.ID); n != 1 {
 		t.Errorf("claimTask won by %d servers, want exactly 1", n)
 	}
 
