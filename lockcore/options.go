@@ -27,9 +27,14 @@ const DefaultProcessType = "unknown"
 // Options tune a Lock. The zero value is ready to use: every zero field takes
 // its Default* value.
 //
-// MaxRetries and RetryDelay only size the waiting budget (see Budget); a
-// waiter is woken by the kernel when the lock is released, it does not poll.
+// Timeout, or else MaxRetries and RetryDelay, only size the waiting budget
+// (see Budget); a waiter is woken by the kernel when the lock is released,
+// it does not poll.
 type Options struct {
+	// Timeout, when positive, is the whole wait budget; NoWait (any
+	// negative value) means one attempt without waiting; 0 means
+	// MaxRetries x RetryDelay.
+	Timeout      time.Duration
 	MaxRetries   int           // 0 means DefaultMaxRetries
 	RetryDelay   time.Duration // 0 means DefaultRetryDelay
 	StaleTimeout time.Duration // 0 means DefaultStaleTimeout; never steals, only marks "possibly hung"
@@ -37,9 +42,20 @@ type Options struct {
 	Logger       *slog.Logger  // nil means silent; debug level gets attempts, waits, recoveries
 }
 
-// Budget returns how long an acquisition waits at most: MaxRetries times
-// RetryDelay after defaults. A context deadline that comes sooner wins.
+// NoWait as Options.Timeout makes an acquisition try once and give up at
+// once if the lock is busy.
+const NoWait time.Duration = -1
+
+// Budget returns how long an acquisition waits at most: Timeout when it is
+// positive, nothing when it is negative, else MaxRetries times RetryDelay
+// after defaults. A context deadline that comes sooner wins.
 func (o Options) Budget() time.Duration {
+	switch {
+	case o.Timeout > 0:
+		return o.Timeout
+	case o.Timeout < 0:
+		return 0
+	}
 	o = o.withDefaults()
 	if time.Duration(o.MaxRetries) > math.MaxInt64/o.RetryDelay {
 		return math.MaxInt64 // no overflow into a negative budget

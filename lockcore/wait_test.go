@@ -20,6 +20,37 @@ func TestBudget(t *testing.T) {
 	if got := (Options{MaxRetries: math.MaxInt, RetryDelay: time.Hour}).Budget(); got <= 0 {
 		t.Errorf("Budget(MaxInt, 1h) = %v, want a positive budget", got)
 	}
+	if got := (Options{Timeout: 1500 * time.Millisecond, MaxRetries: 3, RetryDelay: time.Hour}).Budget(); got != 1500*time.Millisecond {
+		t.Errorf("Budget(Timeout 1.5s, 3 x 1h) = %v, want 1.5s", got)
+	}
+	if got := (Options{Timeout: NoWait, MaxRetries: 3, RetryDelay: time.Hour}).Budget(); got != 0 {
+		t.Errorf("Budget(NoWait) = %v, want 0", got)
+	}
+}
+
+// TestTimeoutBudget: against a holder in another process, Timeout is the
+// whole wait (the retries' hour does not count) and NoWait gives up after
+// one attempt; both with a *LockedError naming the holder. NoWait goes
+// first: the timed wait leaves a flight blocked in the kernel, which a
+// later caller joins instead of making an attempt of its own.
+func TestTimeoutBudget(t *testing.T) {
+	db := testDB(t)
+	h := startHelper(t, "hold", "DB", db, "MODE", "exclusive", "PROC", "cli")
+	h.expect("locked")
+	for _, timeout := range []time.Duration{NoWait, 30 * time.Millisecond} {
+		l := New(db, Options{Timeout: timeout, MaxRetries: 1, RetryDelay: time.Hour})
+		err := l.Acquire(context.Background())
+		var le *LockedError
+		if !errors.As(err, &le) || le.Waited >= time.Hour || le.Holder == nil || le.Holder.Process != "cli" {
+			t.Fatalf("Acquire with Timeout %v = %v, want *LockedError naming the cli holder", timeout, err)
+		}
+		if timeout == NoWait && le.Attempts != 1 {
+			t.Errorf("Acquire with NoWait made %d attempts, want 1", le.Attempts)
+		}
+		t.Logf("Timeout %v: gave up after %v, %d attempts", timeout, le.Waited, le.Attempts)
+	}
+	h.send("release")
+	h.expect("released")
 }
 
 // TestContextDeadlineWins: a context deadline sooner than the budget ends

@@ -86,14 +86,15 @@ func (e *env) settings(c *cli.Context) (*settings, error) {
 	return s, nil
 }
 
-// lockOptions translates the settings into lockcore options. lockcore waits
-// at most MaxRetries x RetryDelay and wakes on release rather than polling,
-// so a timeout d becomes one "retry" of length d: the budget is exactly d.
-// A timeout of zero means "do not wait": one attempt only.
+// lockOptions translates the settings into lockcore options: a timeout is
+// the whole wait budget, and a timeout of zero means "do not wait".
 func (s *settings) lockOptions() lockcore.Options {
 	o := lockcore.Options{ProcessType: s.processType, Logger: s.logger}
 	if s.lockTimeoutSet {
-		o.MaxRetries, o.RetryDelay = 1, max(s.lockTimeout, time.Nanosecond)
+		o.Timeout = lockcore.NoWait
+		if s.lockTimeout > 0 {
+			o.Timeout = s.lockTimeout
+		}
 	}
 	return o
 }

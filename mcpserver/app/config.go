@@ -135,12 +135,14 @@ func parseTimeout(s string) (time.Duration, error) {
 
 // LockOptions returns the lock options for the server's operations: the
 // mcp-server process type and a wait budget of *timeout (nil means the
-// default budget). lockcore wakes a waiter on release rather than polling,
-// so the budget is one "retry" as long as the timeout, as in the CLI.
+// default budget; zero means do not wait), as in the CLI.
 func LockOptions(timeout *time.Duration) lockcore.Options {
 	o := lockcore.Options{ProcessType: server.ProcessType}
 	if timeout != nil {
-		o.MaxRetries, o.RetryDelay = 1, max(*timeout, time.Nanosecond)
+		o.Timeout = lockcore.NoWait
+		if *timeout > 0 {
+			o.Timeout = *timeout
+		}
 	}
 	return o
 }

@@ -85,7 +85,7 @@ func TestLockOptions(t *testing.T) {
 		{nil, lockcore.DefaultRetryDelay * lockcore.DefaultMaxRetries},
 		{ptr(2 * time.Second), 2 * time.Second},
 		{ptr(250 * time.Millisecond), 250 * time.Millisecond},
-		{ptr(time.Duration(0)), time.Nanosecond},
+		{ptr(time.Duration(0)), 0}, // lockcore.NoWait: one attempt
 	}
 	for _, tt := range tests {
 		o := LockOptions(tt.timeout)
