@@ -5,7 +5,7 @@ package main
 import (
 	"os"
 
-	"github.com/astrotask/astrotask-go/cli/app"
+	"github.com/astrotask/astrotask-go/cli/internal/app"
 )
 
 func main() {

@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/astrotask/astrotask-go/lockcore"
-	"github.com/astrotask/astrotask-go/mcpserver/server"
+	"github.com/astrotask/astrotask-go/mcpserver/internal/server"
 )
 
 // TestWithConcurrentCLI has the server answer tool calls while 4 `astro task

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/astrotask/astrotask-go/mcpserver/server"
+	"github.com/astrotask/astrotask-go/mcpserver/internal/server"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 

@@ -9,7 +9,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/astrotask/astrotask-go/mcpserver/app"
+	"github.com/astrotask/astrotask-go/mcpserver/internal/app"
 )
 
 func main() {

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/astrotask/astrotask-go/mcpserver/server"
+	"github.com/astrotask/astrotask-go/mcpserver/internal/server"
 	"github.com/astrotask/astrotask-go/taskstore/pgtest"
 )
 

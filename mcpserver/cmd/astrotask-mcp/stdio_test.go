@@ -14,7 +14,7 @@ import (
 	"testing"
 
 	"github.com/astrotask/astrotask-go/lockcore"
-	"github.com/astrotask/astrotask-go/mcpserver/server"
+	"github.com/astrotask/astrotask-go/mcpserver/internal/server"
 	"github.com/astrotask/astrotask-go/taskstore"
 )
 

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/astrotask/astrotask-go/lockcore"
-	"github.com/astrotask/astrotask-go/mcpserver/server"
+	"github.com/astrotask/astrotask-go/mcpserver/internal/server"
 )
 
 // LockTimeoutEnv names the environment variable that sets the lock wait

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/astrotask/astrotask-go/lockcore"
-	"github.com/astrotask/astrotask-go/mcpserver/server"
+	"github.com/astrotask/astrotask-go/mcpserver/internal/server"
 	"github.com/google/go-cmp/cmp"
 )
 

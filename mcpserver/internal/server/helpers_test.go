@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/astrotask/astrotask-go/lockcore"
-	"github.com/astrotask/astrotask-go/mcpserver/server"
+	"github.com/astrotask/astrotask-go/mcpserver/internal/server"
 	"github.com/astrotask/astrotask-go/taskstore"
 	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/mcp"

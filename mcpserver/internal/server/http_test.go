@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/astrotask/astrotask-go/mcpserver/server"
+	"github.com/astrotask/astrotask-go/mcpserver/internal/server"
 	"github.com/astrotask/astrotask-go/taskstore"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/astrotask/astrotask-go/lockcore"
-	"github.com/astrotask/astrotask-go/mcpserver/server"
+	"github.com/astrotask/astrotask-go/mcpserver/internal/server"
 	"github.com/astrotask/astrotask-go/taskstore"
 	"github.com/google/go-cmp/cmp"
 )

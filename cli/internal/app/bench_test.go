@@ -18,7 +18,7 @@ import (
 func buildAstro(b *testing.B) string {
 	b.Helper()
 	bin := filepath.Join(b.TempDir(), "astro")
-	cmd := exec.Command("go", "build", "-o", bin, "../cmd/astro")
+	cmd := exec.Command("go", "build", "-o", bin, "../../cmd/astro")
 	cmd.Stderr = os.Stderr
 	if err := cmd.Run(); err != nil {
 		b.Fatalf("go build astro: %v", err)

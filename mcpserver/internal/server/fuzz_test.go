@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/astrotask/astrotask-go/mcpserver/server"
+	"github.com/astrotask/astrotask-go/mcpserver/internal/server"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
