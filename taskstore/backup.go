@@ -3,6 +3,7 @@ package taskstore
 import (
 	"context"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -37,12 +38,12 @@ func (c *conn) allDependencies(ctx context.Context) ([]Dependency, error) {
 	for rows.Next() {
 		var d Dependency
 		if err := rows.Scan(&d.DependentTaskID, &d.DependencyTaskID, dbTime{&d.CreatedAt}); err != nil {
-			return nil, c.d.translate(c.op, err)
+			return nil, translate(c.d, c.op, err)
 		}
 		out = append(out, d)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, c.d.translate(c.op, err)
+		return nil, translate(c.d, c.op, err)
 	}
 	return out, nil
 }
@@ -88,7 +89,7 @@ func checkDocument(doc Document) (Document, error) {
 	}
 	at := func(kind string, i int, err error) error {
 		ie := err.(*InvalidError)
-		return &InvalidError{Field: kind + "[" + itoa(i) + "]." + ie.Field, Reason: ie.Reason}
+		return &InvalidError{Field: kind + "[" + strconv.Itoa(i) + "]." + ie.Field, Reason: ie.Reason}
 	}
 	stamp := now()
 	// Never write through to the caller's slices.
@@ -212,7 +213,7 @@ func (c *conn) importConflicts(ctx context.Context, doc Document) error {
 	}
 	more := ""
 	if len(taken) > 5 {
-		more = " and " + itoa(len(taken)-5) + " more"
+		more = " and " + strconv.Itoa(len(taken)-5) + " more"
 		taken = taken[:5]
 	}
 	return &ConflictError{Reason: "import would overwrite existing records (" + strings.Join(taken, ", ") + more + "); import with replace to overwrite them"}
@@ -262,7 +263,7 @@ var (
 func (c *conn) writeDocument(ctx context.Context, doc Document, replace bool) error {
 	ins := func(table string, cols []string, key ...string) string {
 		if replace {
-			return c.d.upsert(table, cols, key...)
+			return c.d.Upsert(table, cols, key...)
 		}
 		return "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES (" + placeholders(len(cols)) + ")"
 	}
@@ -330,13 +331,13 @@ func (c *conn) checkGraphs(ctx context.Context) error {
 		var id, p string
 		if err := rows.Scan(&id, &p); err != nil {
 			rows.Close()
-			return c.d.translate(c.op, err)
+			return translate(c.d, c.op, err)
 		}
 		parent[id] = p
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return c.d.translate(c.op, err)
+		return translate(c.d, c.op, err)
 	}
 	if loop := parentLoop(parent); loop != nil {
 		return invalid("parentId", "tasks would form a parent loop: %s", strings.Join(loop, " -> "))

@@ -133,12 +133,12 @@ func (c *conn) strings(ctx context.Context, query string, args ...any) ([]string
 	for rows.Next() {
 		var s string
 		if err := rows.Scan(&s); err != nil {
-			return nil, c.d.translate(c.op, err)
+			return nil, translate(c.d, c.op, err)
 		}
 		out = append(out, s)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, c.d.translate(c.op, err)
+		return nil, translate(c.d, c.op, err)
 	}
 	return out, nil
 }

@@ -5,51 +5,79 @@ import (
 	"database/sql"
 	"errors"
 	"io/fs"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/astrotask/astrotask-go/taskstore/internal/engine"
 )
 
 // dialect is everything the store's SQL needs to know about one database
-// engine. The store code writes portable SQL with "?" placeholders and
-// asks the dialect for the rest, so a second engine adds a dialect and a
-// migrations directory, not a second store.
+// engine (internal/sqlite, internal/postgres). The store writes portable
+// SQL with "?" placeholders and asks the dialect for the rest, so a second
+// engine adds a dialect and its migrations, not a second store.
 type dialect interface {
-	// name is the backend name, BackendSQLite or BackendPostgres.
-	name() string
-	// rebind rewrites "?" placeholders into the engine's form.
-	rebind(query string) string
-	// migrations holds the numbered NNNN_name.sql files, applied in order.
-	migrations() fs.FS
-	// translate turns an engine error into a taskstore error; op is the
-	// short lower-case name of what failed. It never returns a driver type.
-	translate(op string, err error) error
-	// timeArg is how a time is passed as a query argument.
-	timeArg(t time.Time) any
-	// upsert returns an INSERT that replaces the row with the same key.
-	upsert(table string, cols []string, key ...string) string
+	// Name is the backend name, BackendSQLite or BackendPostgres.
+	Name() string
+	// Rebind rewrites "?" placeholders into the engine's form.
+	Rebind(query string) string
+	// Migrations holds the numbered NNNN_name.sql files, applied in order.
+	Migrations() fs.FS
+	// Classify turns an engine error into an *engine.Error; op is the
+	// short lower-case name of what failed.
+	Classify(op string, err error) error
+	// TimeArg is how a time is passed as a query argument.
+	TimeArg(t time.Time) any
+	// Upsert returns an INSERT that replaces the row with the same key.
+	Upsert(table string, cols []string, key ...string) string
 }
 
-// commonTranslate handles the errors every engine shares; ok is false when
-// err is an engine error for the dialect to classify.
-func commonTranslate(op string, err error) (error, bool) {
+// schemaLocker is a dialect whose migrations take a lock of their own, so
+// that processes starting at once on several machines apply each
+// migration once.
+type schemaLocker interface {
+	LockSchema(ctx context.Context, tx *sql.Tx) error
+}
+
+// translate turns an error from d's engine into a taskstore error; op is
+// the short lower-case name of what failed. It never returns a driver type.
+func translate(d dialect, op string, err error) error {
 	switch {
 	case err == nil:
-		return nil, true
+		return nil
 	case errors.Is(err, sql.ErrNoRows):
-		return err, true // handled by the caller, never returned
+		return err // handled by the caller, never returned
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return &DatabaseError{Op: op, Msg: err.Error(), Err: contextErr(err)}, true
+		return &DatabaseError{Op: op, Msg: err.Error(), Err: contextErr(err)}
 	case errors.Is(err, sql.ErrTxDone):
-		return &DatabaseError{Op: op, Msg: "the transaction has already ended"}, true
+		return &DatabaseError{Op: op, Msg: "the transaction has already ended"}
 	case errors.Is(err, sql.ErrConnDone):
-		return &DatabaseError{Op: op, Msg: "the database is closed"}, true
+		return &DatabaseError{Op: op, Msg: "the database is closed"}
 	}
 	var te interface{ taskstoreError() }
 	if errors.As(err, &te) {
-		return err, true
+		return err
 	}
-	return nil, false
+	return fromEngine(d.Classify(op, err))
+}
+
+// fromEngine turns an *engine.Error into the taskstore error of its class;
+// other errors pass unchanged. Engines return their errors unwrapped, so
+// the boundary sees them whole.
+func fromEngine(err error) error {
+	ee, ok := err.(*engine.Error)
+	if !ok {
+		return err
+	}
+	switch ee.Kind {
+	case engine.Conflict:
+		return &ConflictError{Reason: ee.Error()}
+	case engine.Invalid:
+		return &InvalidError{Field: ee.Field, Reason: ee.Error()}
+	case engine.Busy:
+		return &DatabaseError{Op: ee.Op, Msg: "the database is busy: " + ee.Msg, Err: ErrLocked}
+	case engine.Cancelled:
+		return &DatabaseError{Op: ee.Op, Msg: ee.Msg, Err: contextErr(ee.Err)}
+	}
+	return &DatabaseError{Op: ee.Op, Msg: ee.Msg}
 }
 
 func contextErr(err error) error {
@@ -66,53 +94,3 @@ func (*CycleError) taskstoreError()    {}
 func (*ConflictError) taskstoreError() {}
 func (*BlockedError) taskstoreError()  {}
 func (*DatabaseError) taskstoreError() {}
-
-// questionRebind is rebind for engines with "?" placeholders.
-func questionRebind(q string) string { return q }
-
-// dollarRebind rewrites "?" into "$1", "$2", ... (PostgreSQL). The store's
-// SQL never has "?" inside string literals.
-func dollarRebind(q string) string {
-	var b strings.Builder
-	n := 0
-	for i := 0; i < len(q); i++ {
-		if q[i] == '?' {
-			n++
-			b.WriteByte('$')
-			b.WriteString(strconv.Itoa(n))
-			continue
-		}
-		b.WriteByte(q[i])
-	}
-	return b.String()
-}
-
-// standardUpsert is INSERT ... ON CONFLICT (key) DO UPDATE, which SQLite
-// (3.24 and later) and PostgreSQL both accept.
-func standardUpsert(table string, cols []string, key ...string) string {
-	var b strings.Builder
-	b.WriteString("INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES (")
-	b.WriteString(strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", "))
-	b.WriteString(") ON CONFLICT (" + strings.Join(key, ", ") + ") DO UPDATE SET ")
-	first := true
-	for _, c := range cols {
-		if contains(key, c) {
-			continue
-		}
-		if !first {
-			b.WriteString(", ")
-		}
-		first = false
-		b.WriteString(c + " = excluded." + c)
-	}
-	return b.String()
-}
-
-func contains[T comparable](xs []T, x T) bool {
-	for _, y := range xs {
-		if x == y {
-			return true
-		}
-	}
-	return false
-}

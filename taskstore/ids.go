@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	mrand "math/rand/v2"
+	"strconv"
 )
 
 // idAttempts is how many random IDs newTaskID tries before giving up.
@@ -40,7 +41,7 @@ func (c *conn) newTaskID(ctx context.Context, parent string) (string, error) {
 			return id, nil
 		}
 	}
-	return "", &ConflictError{ID: parent, Reason: "could not generate a free task ID under " + parent + " after " + itoa(idAttempts) + " attempts"}
+	return "", &ConflictError{ID: parent, Reason: "could not generate a free task ID under " + parent + " after " + strconv.Itoa(idAttempts) + " attempts"}
 }
 
 // newSliceID returns a random context slice ID.

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/astrotask/astrotask-go/taskstore/internal/postgres"
 )
 
 // The database backends a Location can name.
@@ -36,7 +38,7 @@ type Location struct {
 // replaced by "xxxxx". It is safe to print.
 func (l Location) String() string {
 	if l.Backend == BackendPostgres {
-		return redactURL(l.URL)
+		return postgres.Redact(l.URL)
 	}
 	return l.Path
 }
@@ -114,7 +116,7 @@ func parseLocation(s string) (Location, error) {
 	case "postgres", "postgresql":
 		u, err := url.Parse(s)
 		if err != nil || u.Host == "" {
-			return Location{}, invalid("database", "%q is not a valid PostgreSQL URL", redactURL(s))
+			return Location{}, invalid("database", "%q is not a valid PostgreSQL URL", postgres.Redact(s))
 		}
 		return Location{Backend: BackendPostgres, URL: s}, nil
 	default:
@@ -134,28 +136,4 @@ func sqlitePath(p string) (Location, error) {
 		abs = filepath.Join(abs, filepath.Base(DefaultDBRelPath))
 	}
 	return Location{Backend: BackendSQLite, Path: abs}, nil
-}
-
-// redactURL hides the password of a URL, even one url.Parse rejects.
-func redactURL(s string) string {
-	if u, err := url.Parse(s); err == nil {
-		if q := u.Query(); q.Has("password") {
-			q.Set("password", "xxxxx")
-			u.RawQuery = q.Encode()
-		}
-		return u.Redacted()
-	}
-	scheme, rest, ok := strings.Cut(s, "://")
-	if !ok {
-		return s
-	}
-	at := strings.LastIndex(rest, "@")
-	if at < 0 {
-		return s
-	}
-	userinfo := rest[:at]
-	if user, _, hasPass := strings.Cut(userinfo, ":"); hasPass {
-		return scheme + "://" + user + ":xxxxx" + rest[at:]
-	}
-	return s
 }

@@ -34,7 +34,7 @@ func (s *LockingStore) LockOptions() lockcore.Options { return s.opts }
 
 func shared[T any](s *LockingStore, ctx context.Context, fn func(context.Context) (T, error)) (T, error) {
 	var out T
-	err := s.lock.with(ctx, lockcore.ModeShared, s.opts, func(ctx context.Context) error {
+	err := s.lock.With(ctx, lockcore.ModeShared, s.opts, func(ctx context.Context) error {
 		var err error
 		out, err = fn(ctx)
 		return err
@@ -48,7 +48,7 @@ func exclusive[T any](s *LockingStore, ctx context.Context, fn func(context.Cont
 
 func exclusiveAs[T any](s *LockingStore, ctx context.Context, opts lockcore.Options, fn func(context.Context) (T, error)) (T, error) {
 	var out T
-	err := s.lock.with(ctx, lockcore.ModeExclusive, opts, func(ctx context.Context) error {
+	err := s.lock.With(ctx, lockcore.ModeExclusive, opts, func(ctx context.Context) error {
 		var err error
 		out, err = fn(ctx)
 		return err
@@ -202,8 +202,13 @@ var testHookBackup func(ctx context.Context)
 // It takes no lock.
 func (s *LockingStore) Close() error {
 	err := s.inner.Close()
-	if lerr := s.lock.close(); err == nil {
+	if lerr := s.lock.Close(); err == nil {
 		err = lerr
 	}
 	return err
+}
+
+func withProcess(o lockcore.Options, process string) lockcore.Options {
+	o.ProcessType = process
+	return o
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -89,7 +90,7 @@ func lockRecordProcessTypes(t *testing.T, db string) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	err = s.lock.with(ctx, lockcore.ModeShared, s.opts, func(ctx context.Context) error {
+	err = s.lock.With(ctx, lockcore.ModeShared, s.opts, func(ctx context.Context) error {
 		record("read")(ctx)
 		return nil
 	})
@@ -166,7 +167,7 @@ func withDatabaseLock(t *testing.T, db string) {
 		t.Errorf("after WithDatabaseLock the lock is %+v, %v; want free", st, err)
 	}
 	// An exclusive hold asked for under a shared one would wait for itself.
-	err = outer.lock.with(ctx, lockcore.ModeShared, outer.opts, func(ctx context.Context) error {
+	err = outer.lock.With(ctx, lockcore.ModeShared, outer.opts, func(ctx context.Context) error {
 		_, err := outer.AddTask(ctx, NewTask{Title: "upgrade"})
 		return err
 	})
@@ -240,13 +241,19 @@ func TestClearStaleLock(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "astrotask.db")
 	ctx := context.Background()
 	loc := Location{Backend: BackendSQLite, Path: db}
-	if cleared, err := ClearStaleLock(ctx, loc); err != nil || cleared {
-		t.Errorf("ClearStaleLock(no lock file) = %v, %v; want false, nil", cleared, err)
+	if r, err := ClearStaleLock(ctx, loc, lockcore.Options{}); err != nil || r.Cleared {
+		t.Errorf("ClearStaleLock(no lock file) = %+v, %v; want not cleared, nil", r, err)
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(db), lockcore.LockFileName)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("ClearStaleLock(no lock file) created one: %v", err)
 	}
 	h := startHelper(t, "hold", "TASKSTORE_TEST_DB="+db)
 	h.expect("ready")
-	_, err := ClearStaleLock(ctx, loc)
+	r, err := ClearStaleLock(ctx, loc, lockcore.Options{})
 	wantIs(t, err, ErrLocked)
+	if r.Cleared || !r.After.Locked || r.After.Holder == nil || r.After.Holder.PID != h.cmd.Process.Pid {
+		t.Errorf("ClearStaleLock(held) = %+v, want the live holder pid %d, not cleared", r, h.cmd.Process.Pid)
+	}
 
 	// Killed while holding: the kernel frees the lock, the record stays.
 	if err := h.cmd.Process.Kill(); err != nil {
@@ -257,9 +264,12 @@ func TestClearStaleLock(t *testing.T) {
 	if err != nil || st.Locked || !st.Leftover {
 		t.Fatalf("after the kill InspectLock = %+v, %v; want free with a leftover record", st, err)
 	}
-	cleared, err := ClearStaleLock(ctx, loc)
-	if err != nil || !cleared {
-		t.Fatalf("ClearStaleLock = %v, %v; want true", cleared, err)
+	r, err = ClearStaleLock(ctx, loc, lockcore.Options{})
+	if err != nil || !r.Cleared || !r.Before.Leftover || r.Before.Holder == nil {
+		t.Fatalf("ClearStaleLock = %+v, %v; want the leftover record cleared", r, err)
+	}
+	if r.After.Locked || r.After.Leftover || r.After.Holder != nil {
+		t.Errorf("ClearStaleLock's After = %+v, want free and clean", r.After)
 	}
 	if st, _ := InspectLock(ctx, loc, lockcore.Options{}); st.Leftover || st.Holder != nil {
 		t.Errorf("after clearing InspectLock = %+v", st)

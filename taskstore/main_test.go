@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/astrotask/astrotask-go/lockcore"
+	"github.com/astrotask/astrotask-go/taskstore/internal/postgres"
+	"github.com/astrotask/astrotask-go/taskstore/internal/sqlite"
 	"github.com/astrotask/astrotask-go/taskstore/pgtest"
 )
 
@@ -234,8 +236,8 @@ type database struct {
 }
 
 var (
-	sqliteDB   = database{BackendSQLite, func(tb testing.TB) string { return filepath.Join(tb.TempDir(), "astrotask.db") }, sqliteDialect{}}
-	postgresDB = database{BackendPostgres, pgtest.NewDatabase, postgresDialect{}}
+	sqliteDB   = database{BackendSQLite, func(tb testing.TB) string { return filepath.Join(tb.TempDir(), "astrotask.db") }, sqlite.Dialect{}}
+	postgresDB = database{BackendPostgres, pgtest.NewDatabase, postgres.Dialect{}}
 )
 
 func databases() []database { return []database{sqliteDB, postgresDB} }

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/astrotask/astrotask-go/taskstore/internal/engine"
 )
 
 // migration is one numbered schema change, embedded as NNNN_name.sql.
@@ -26,7 +28,7 @@ const schemaMigrationsDDL = `CREATE TABLE IF NOT EXISTS schema_migrations (
 )`
 
 func loadMigrations(d dialect) ([]migration, error) {
-	fsys := d.migrations()
+	fsys := d.Migrations()
 	names, err := fs.Glob(fsys, "*.sql")
 	if err != nil {
 		return nil, fmt.Errorf("load migrations: %w", err)
@@ -106,33 +108,33 @@ func migrate(ctx context.Context, db *sql.DB, d dialect, log *slog.Logger) (int,
 func applyMigration(ctx context.Context, db *sql.DB, d dialect, m migration) (bool, error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return false, d.translate("begin migration", err)
+		return false, translate(d, "begin migration", err)
 	}
 	defer tx.Rollback()
 	if sl, ok := d.(schemaLocker); ok {
-		if err := sl.lockSchema(ctx, tx); err != nil {
-			return false, d.translate("lock schema", err)
+		if err := sl.LockSchema(ctx, tx); err != nil {
+			return false, translate(d, "lock schema", err)
 		}
 	}
 	if _, err := tx.ExecContext(ctx, schemaMigrationsDDL); err != nil {
-		return false, d.translate("create schema_migrations", err)
+		return false, translate(d, "create schema_migrations", err)
 	}
 	var n int
-	if err := tx.QueryRowContext(ctx, d.rebind("SELECT COUNT(*) FROM schema_migrations WHERE version = ?"), m.version).Scan(&n); err != nil {
-		return false, d.translate("read schema_migrations", err)
+	if err := tx.QueryRowContext(ctx, d.Rebind("SELECT COUNT(*) FROM schema_migrations WHERE version = ?"), m.version).Scan(&n); err != nil {
+		return false, translate(d, "read schema_migrations", err)
 	}
 	if n > 0 {
 		return false, nil
 	}
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-		return false, d.translate("apply migration", err)
+		return false, translate(d, "apply migration", err)
 	}
-	if _, err := tx.ExecContext(ctx, d.rebind("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)"),
-		m.version, m.name, formatTime(time.Now())); err != nil {
-		return false, d.translate("record migration", err)
+	if _, err := tx.ExecContext(ctx, d.Rebind("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)"),
+		m.version, m.name, engine.FormatTime(time.Now())); err != nil {
+		return false, translate(d, "record migration", err)
 	}
 	if err := tx.Commit(); err != nil {
-		return false, d.translate("commit migration", err)
+		return false, translate(d, "commit migration", err)
 	}
 	return true, nil
 }

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/astrotask/astrotask-go/taskstore/internal/sqlite"
 )
 
 // TestConcurrentFirstOpen starts 8 processes that open the same brand-new
@@ -14,7 +16,7 @@ import (
 func TestConcurrentFirstOpen(t *testing.T) {
 	t.Run("sqlite", func(t *testing.T) {
 		// In a directory that does not exist yet.
-		db := concurrentFirstOpen(t, filepath.Join(t.TempDir(), "data", "astrotask.db"), sqliteDialect{})
+		db := concurrentFirstOpen(t, filepath.Join(t.TempDir(), "data", "astrotask.db"), sqlite.Dialect{})
 		var check string
 		if err := db.QueryRow("PRAGMA integrity_check").Scan(&check); err != nil || check != "ok" {
 			t.Errorf("integrity_check = %q, %v", check, err)
@@ -71,7 +73,7 @@ func concurrentFirstOpen(t *testing.T, path string, d dialect) *sql.DB {
 	if err := db.QueryRow("SELECT COUNT(*) FROM schema_migrations").Scan(&versions); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.QueryRow(d.rebind("SELECT COUNT(*) FROM tasks WHERE id = ?"), ProjectRootID).Scan(&roots); err != nil {
+	if err := db.QueryRow(d.Rebind("SELECT COUNT(*) FROM tasks WHERE id = ?"), ProjectRootID).Scan(&roots); err != nil {
 		t.Fatal(err)
 	}
 	if versions != len(migrations) || roots != 1 {

@@ -2,12 +2,15 @@ package taskstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 
 	"github.com/astrotask/astrotask-go/lockcore"
+	"github.com/astrotask/astrotask-go/taskstore/internal/postgres"
+	"github.com/astrotask/astrotask-go/taskstore/internal/sqlite"
 )
 
 // The process types the lock record shows while the store works on its
@@ -19,10 +22,18 @@ const (
 	ProcessBackup = "backup"
 )
 
+// DefaultConnectTimeout bounds connecting to a PostgreSQL server when the
+// URL sets no connect_timeout: an unreachable server fails within it.
+const DefaultConnectTimeout = postgres.DefaultConnectTimeout
+
 // Options configures Open. The zero value opens the default database
 // (see Locate) with the cooperative lock, silently.
 type Options struct {
-	// DataDir is the database path or URL; "" means Locate("").
+	// Location is the database, as Locate found it. The zero Location
+	// means DataDir.
+	Location Location
+	// DataDir is the database path or URL, read by Locate when Location
+	// is zero ("" means Locate("")). Setting both is an error.
 	DataDir string
 	// EnableLocking nil means true: Open returns a *LockingStore.
 	EnableLocking *bool
@@ -40,6 +51,16 @@ type Options struct {
 	HostName string
 }
 
+func (o Options) location() (Location, error) {
+	switch {
+	case o.Location == Location{}:
+		return Locate(o.DataDir)
+	case o.DataDir != "":
+		return Location{}, invalid("database", "set Options.Location or Options.DataDir, not both")
+	}
+	return o.Location, nil
+}
+
 func (o Options) logger() *slog.Logger {
 	switch {
 	case o.Logger != nil:
@@ -55,7 +76,7 @@ func (o Options) logger() *slog.Logger {
 // migrations as needed. It returns a *LockingStore unless o.EnableLocking
 // is false, in which case it is OpenLocal's store.
 func Open(ctx context.Context, o Options) (Store, error) {
-	loc, err := Locate(o.DataDir)
+	loc, err := o.location()
 	if err != nil {
 		return nil, err
 	}
@@ -67,7 +88,7 @@ func Open(ctx context.Context, o Options) (Store, error) {
 	// Return untyped nils on failure: a nil *sqlStore or *LockingStore in a
 	// Store would not compare equal to nil.
 	if o.EnableLocking != nil && !*o.EnableLocking {
-		s, err := openStore(ctx, loc, nil, nil, log)
+		s, err := openStore(ctx, loc, nil, lockOpts, log)
 		if err != nil {
 			return nil, err
 		}
@@ -104,9 +125,9 @@ func openLocked(ctx context.Context, loc Location, lockOpts lockcore.Options, lo
 	if err != nil {
 		return nil, err
 	}
-	inner, err := openStore(ctx, loc, &lockOpts, lk, log)
+	inner, err := openStore(ctx, loc, lk, lockOpts, log)
 	if err != nil {
-		lk.close()
+		lk.Close()
 		return nil, err
 	}
 	return &LockingStore{inner: inner, loc: loc, lock: lk, opts: lockOpts}, nil
@@ -120,7 +141,7 @@ func OpenLocal(ctx context.Context, dbPath string) (Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := openStore(ctx, loc, nil, nil, slog.New(slog.DiscardHandler))
+	s, err := openStore(ctx, loc, nil, lockcore.Options{}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return nil, err
 	}
@@ -141,8 +162,8 @@ func WithDatabaseLock(ctx context.Context, dbPath string, lockOpts lockcore.Opti
 	if err != nil {
 		return err
 	}
-	defer lk.close()
-	s, err := openStore(ctx, loc, &lockOpts, lk, loggerOf(lockOpts))
+	defer lk.Close()
+	s, err := openStore(ctx, loc, lk, lockOpts, loggerOf(lockOpts))
 	if err != nil {
 		return err
 	}
@@ -151,41 +172,59 @@ func WithDatabaseLock(ctx context.Context, dbPath string, lockOpts lockcore.Opti
 			err = cerr
 		}
 	}()
-	return lk.with(ctx, lockcore.ModeExclusive, lockOpts, func(ctx context.Context) error {
+	return lk.With(ctx, lockcore.ModeExclusive, lockOpts, func(ctx context.Context) error {
 		return fn(ctx, s)
 	})
 }
 
 // openStore opens loc and brings its schema up to date: under the
-// cooperative lock lk (recorded as ProcessMigration) when lockOpts is not
-// nil, under the engine's own locking alone otherwise.
-func openStore(ctx context.Context, loc Location, lockOpts *lockcore.Options, lk locker, log *slog.Logger) (*sqlStore, error) {
-	if loc.Backend == BackendPostgres {
-		return openPostgresStore(ctx, loc, lockOpts, lk, log)
-	}
-	if loc.Backend != BackendSQLite || loc.Path == "" {
-		return nil, invalid("database", "location %q names no SQLite file", loc.String())
-	}
-	if err := os.MkdirAll(filepath.Dir(loc.Path), 0o755); err != nil {
-		return nil, fmt.Errorf("open task db: %w", err)
-	}
-	db, err := openSQLite(loc.Path)
+// cooperative lock lk (recorded as ProcessMigration), or under the
+// engine's own locking alone when lk is nil.
+func openStore(ctx context.Context, loc Location, lk locker, lockOpts lockcore.Options, log *slog.Logger) (*sqlStore, error) {
+	db, d, err := openEngine(ctx, loc)
 	if err != nil {
 		return nil, err
 	}
-	s := &sqlStore{db: db, d: sqliteDialect{}, loc: loc, log: log}
-	if err := s.upgrade(ctx, lockOpts, lk); err != nil {
+	s := &sqlStore{db: db, d: d, loc: loc, log: log}
+	if err := s.upgrade(ctx, lk, lockOpts); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("open task db %s: %w", loc, err)
+		return nil, openError(loc, err)
 	}
 	log.Debug("opened task database", "location", loc.String())
 	return s, nil
 }
 
+// openEngine opens the connection pool of loc's engine.
+func openEngine(ctx context.Context, loc Location) (*sql.DB, dialect, error) {
+	switch {
+	case loc.Backend == BackendPostgres:
+		db, err := postgres.Open(ctx, loc.URL)
+		if err != nil {
+			return nil, nil, openError(loc, fromEngine(err))
+		}
+		return db, postgres.Dialect{}, nil
+	case loc.Backend == BackendSQLite && loc.Path != "":
+		if err := os.MkdirAll(filepath.Dir(loc.Path), 0o755); err != nil {
+			return nil, nil, fmt.Errorf("open task db: %w", err)
+		}
+		db, err := sqlite.Open(loc.Path)
+		if err != nil {
+			return nil, nil, openError(loc, fromEngine(err))
+		}
+		return db, sqlite.Dialect{}, nil
+	}
+	return nil, nil, invalid("database", "location %q names no database", loc.String())
+}
+
+// openError says which database failed to open.
+func openError(loc Location, err error) error {
+	return fmt.Errorf("open task db %s: %w", loc, err)
+}
+
 // testHookMigrating, when set by tests, runs while migrations hold the lock.
 var testHookMigrating func(ctx context.Context)
 
-func (s *sqlStore) upgrade(ctx context.Context, lockOpts *lockcore.Options, lk locker) error {
+func (s *sqlStore) upgrade(ctx context.Context, lk locker, lockOpts lockcore.Options) error {
 	need, err := needsMigration(ctx, s.db, s.d)
 	if err != nil || !need {
 		return err
@@ -197,43 +236,9 @@ func (s *sqlStore) upgrade(ctx context.Context, lockOpts *lockcore.Options, lk l
 		_, err := migrate(ctx, s.db, s.d, s.log)
 		return err
 	}
-	if lockOpts == nil {
+	if lk == nil {
 		return run(ctx)
 	}
-	return lk.with(ctx, lockcore.ModeExclusive, withProcess(*lockOpts, ProcessMigration), run)
-}
-
-func withProcess(o lockcore.Options, process string) lockcore.Options {
-	o.ProcessType = process
-	return o
-}
-
-// InspectLock reports the state of the cooperative lock on loc without
-// opening the database or taking the lock, so it works while another
-// process holds it. On PostgreSQL it connects briefly and asks the server
-// (pg_locks and pg_stat_activity) who holds the advisory lock; Path is
-// then the URL with its password redacted.
-func InspectLock(ctx context.Context, loc Location, opts lockcore.Options) (lockcore.Status, error) {
-	if err := ctx.Err(); err != nil {
-		return lockcore.Status{}, err
-	}
-	if loc.Backend == BackendPostgres {
-		return inspectPostgres(ctx, loc, opts)
-	}
-	return lockcore.Inspect(loc.Path, opts)
-}
-
-// ClearStaleLock overwrites a lock record left by a process that is no
-// longer running, and reports whether there was one. It never deletes the
-// lock file and never touches a live holder (that fails with ErrLocked).
-// On PostgreSQL nothing can be left over, since the server frees the lock
-// of a connection the moment it ends: it reports false.
-func ClearStaleLock(ctx context.Context, loc Location) (bool, error) {
-	if err := ctx.Err(); err != nil {
-		return false, err
-	}
-	if loc.Backend == BackendPostgres {
-		return false, nil // the server frees a dead holder's lock at once
-	}
-	return lockcore.ClearStale(loc.Path)
+	lockOpts.ProcessType = ProcessMigration
+	return lk.With(ctx, lockcore.ModeExclusive, lockOpts, run)
 }

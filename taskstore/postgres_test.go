@@ -13,9 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgconn"
-
 	"github.com/astrotask/astrotask-go/lockcore"
+	"github.com/astrotask/astrotask-go/taskstore/internal/postgres"
 	"github.com/astrotask/astrotask-go/taskstore/pgtest"
 )
 
@@ -31,7 +30,7 @@ var extraRoles = map[string]func(ctx context.Context, db string, in *bufio.Reade
 		}
 		defer s.Close()
 		ls := s.(*LockingStore)
-		return ls.lock.with(ctx, lockcore.Mode(os.Getenv("TASKSTORE_TEST_MODE")), ls.opts, func(context.Context) error {
+		return ls.lock.With(ctx, lockcore.Mode(os.Getenv("TASKSTORE_TEST_MODE")), ls.opts, func(context.Context) error {
 			fmt.Println("ready")
 			_, err := io.Copy(io.Discard, in)
 			return err
@@ -87,8 +86,10 @@ func TestPostgresUnreachable(t *testing.T) {
 	}
 	_, err = InspectLock(ctx, loc, lockOpts("t"))
 	check("InspectLock", err)
-	if cleared, err := ClearStaleLock(ctx, loc); cleared || err != nil {
-		t.Errorf("ClearStaleLock = %v, %v; want false, nil (nothing can be left over)", cleared, err)
+	r, err := ClearStaleLock(ctx, loc, lockOpts("t"))
+	check("ClearStaleLock", err)
+	if r.Cleared {
+		t.Errorf("ClearStaleLock = %+v, want nothing cleared (nothing can be left over)", r)
 	}
 }
 
@@ -101,7 +102,7 @@ func TestPostgresBadURL(t *testing.T) {
 		_, err := OpenLocal(context.Background(), u)
 		wantIs(t, err, ErrInvalid)
 		if err == nil || strings.Contains(err.Error(), "hunter2") || strings.Contains(err.Error(), "\n") {
-			t.Errorf("OpenLocal(%s) = %v, want one line without the password", redactURL(u), err)
+			t.Errorf("OpenLocal(%s) = %v, want one line without the password", postgres.Redact(u), err)
 		}
 		t.Logf("%v", err)
 	}
@@ -287,8 +288,8 @@ func TestPostgresHolderKilled(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("the waiting writer: %v", err)
 	}
-	if cleared, err := ClearStaleLock(ctx, s.Location()); cleared || err != nil {
-		t.Errorf("ClearStaleLock = %v, %v; want false, nil", cleared, err)
+	if r, err := ClearStaleLock(ctx, s.Location(), lockcore.Options{}); r.Cleared || r.After.Locked || err != nil {
+		t.Errorf("ClearStaleLock = %+v, %v; want free, not cleared, nil", r, err)
 	}
 	st, err := InspectLock(ctx, s.Location(), lockcore.Options{})
 	if err != nil || st.Locked || st.Leftover || st.Holder != nil {
@@ -307,7 +308,7 @@ func pgWaiters(t *testing.T, url string) int {
 	var n int
 	err = s.(*sqlStore).db.QueryRow(fmt.Sprintf(`SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
 		AND classid = %d AND objid = %d AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
-		advisoryClass, advisoryCoop)).Scan(&n)
+		postgres.AdvisoryClass, postgres.AdvisoryCoop)).Scan(&n)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -358,66 +359,7 @@ func TestPostgresConcurrentFirstOpenLocal(t *testing.T) {
 
 func TestPostgresEngineErrorsAreTranslated(t *testing.T) {
 	s := keepOpen(t)(OpenLocal(context.Background(), postgresDB.new(t))).(*sqlStore)
-	noDriver := func(err error) {
-		t.Helper()
-		var pe *pgconn.PgError
-		if errors.As(err, &pe) {
-			t.Errorf("a driver error escaped: %v", err)
-		}
-	}
-	engineErrors(t, s, time.Now(), "does not exist", noDriver)
-}
-
-func TestHolderName(t *testing.T) {
-	long := strings.Repeat("h", 80)
-	tests := []struct {
-		in   lockcore.LockInfo
-		want string
-	}{
-		{lockcore.LockInfo{Process: "mcp-server", PID: 12345, Host: "box", Timestamp: 1700000000123},
-			"astrotask:mcp-server:12345@box:1700000000123"},
-		{lockcore.LockInfo{Process: "a:b@c d", PID: 1, Host: "x:y", Timestamp: 0}, "astrotask:a_b_c_d:1@x_y:0"},
-		{lockcore.LockInfo{Process: "cli", PID: 4194304, Host: long, Timestamp: 1700000000123},
-			"astrotask:cli:4194304@" + long[:63-len("astrotask:cli:4194304@:1700000000123")] + ":1700000000123"},
-	}
-	for _, tt := range tests {
-		got := holderName(tt.in)
-		if got != tt.want {
-			t.Errorf("holderName(%+v) = %q, want %q", tt.in, got, tt.want)
-		}
-		if len(got) > maxAppName {
-			t.Errorf("holderName(%+v) is %d bytes, more than %d", tt.in, len(got), maxAppName)
-		}
-		li, ok := parseHolderName(got)
-		if !ok || li.PID != tt.in.PID || li.Timestamp != tt.in.Timestamp || "astrotask:"+li.Process+":" != got[:len("astrotask:")+len(li.Process)+1] {
-			t.Errorf("parseHolderName(%q) = %+v, %v", got, li, ok)
-		}
-	}
-	for _, bad := range []string{"", "astrotask", "astrotask:idle", "psql", "astrotask:cli:0@h:1", "astrotask:cli:12@h:-1",
-		"astrotask::12@h:1", "astrotask:cli:012@h:1", "astrotask:cli:12:1", "astrotask:cli:12@h@i:1"} {
-		if li, ok := parseHolderName(bad); ok {
-			t.Errorf("parseHolderName(%q) = %+v, want not a holder", bad, li)
-		}
-	}
-}
-
-func FuzzParseHolderName(f *testing.F) {
-	for _, s := range []string{"astrotask:mcp-server:12345@box:1700000000123", "astrotask:cli:1@:0", "astrotask:x:1@h:1:2", "psql"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		li, ok := parseHolderName(s)
-		if !ok {
-			return
-		}
-		if li.PID < 1 || li.Timestamp < 0 || li.Process == "" {
-			t.Fatalf("parseHolderName(%q) = %+v", s, li)
-		}
-		again, ok := parseHolderName(holderName(*li))
-		if !ok || again.PID != li.PID || again.Timestamp != li.Timestamp {
-			t.Fatalf("round trip of %q: %+v, %v", s, again, ok)
-		}
-	})
+	engineErrors(t, s, time.Now(), "does not exist")
 }
 
 // TestPostgresBusyInProcess has one goroutine hold the lock while another
@@ -440,7 +382,7 @@ func TestPostgresBusyInProcess(t *testing.T) {
 	if !errors.As(err, &le) || err.Error() != want {
 		t.Fatalf("AddTask under another goroutine's hold = %v, want %q", err, want)
 	}
-	if le.Holder.Host != thisHost() || le.Mode != lockcore.ModeExclusive {
+	if le.Holder.Host != hostname(t) || le.Mode != lockcore.ModeExclusive {
 		t.Errorf("LockedError holder %+v, mode %q", le.Holder, le.Mode)
 	}
 }
@@ -467,7 +409,7 @@ func TestPostgresUnnamedHolder(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "SELECT set_config('application_name', 'psql', false), pg_advisory_lock($1, $2)", advisoryClass, advisoryCoop); err != nil {
+	if _, err := conn.ExecContext(ctx, "SELECT set_config('application_name', 'psql', false), pg_advisory_lock($1, $2)", postgres.AdvisoryClass, postgres.AdvisoryCoop); err != nil {
 		t.Fatal(err)
 	}
 	_, err = s.AddTask(ctx, NewTask{Title: "blocked"})
@@ -565,13 +507,14 @@ func TestPostgresSilentServer(t *testing.T) {
 		t.Errorf("OpenLocal(silent server) = %v", err)
 	}
 	t.Logf("%v", err)
+}
 
-	loc, err := Locate(fmt.Sprintf("postgres://agent@127.0.0.1:%d/tasks", port))
-	if err != nil {
-		t.Fatal(err)
+// hostname is os.Hostname, which the PostgreSQL lock shows by default.
+func hostname(t *testing.T) string {
+	t.Helper()
+	h, err := os.Hostname()
+	if err != nil || h == "" {
+		return "localhost"
 	}
-	cfg, err := postgresConfig(loc, "x")
-	if err != nil || cfg.ConnectTimeout != DefaultConnectTimeout {
-		t.Errorf("postgresConfig without connect_timeout: timeout %v, %v; want %v", cfg.ConnectTimeout, err, DefaultConnectTimeout)
-	}
+	return h
 }

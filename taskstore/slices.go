@@ -20,12 +20,12 @@ func (c *conn) slices(ctx context.Context, query string, args ...any) ([]Context
 	for rows.Next() {
 		s, err := scanSlice(rows)
 		if err != nil {
-			return nil, c.d.translate(c.op, err)
+			return nil, translate(c.d, c.op, err)
 		}
 		out = append(out, s)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, c.d.translate(c.op, err)
+		return nil, translate(c.d, c.op, err)
 	}
 	return out, nil
 }

@@ -49,9 +49,9 @@ type conn struct {
 }
 
 func (c *conn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	r, err := c.q.ExecContext(ctx, c.d.rebind(query), args...)
+	r, err := c.q.ExecContext(ctx, c.d.Rebind(query), args...)
 	if err != nil {
-		return nil, c.d.translate(c.op, err)
+		return nil, translate(c.d, c.op, err)
 	}
 	return r, nil
 }
@@ -64,32 +64,32 @@ func (c *conn) execN(ctx context.Context, query string, args ...any) (int, error
 	}
 	n, err := r.RowsAffected()
 	if err != nil {
-		return 0, c.d.translate(c.op, err)
+		return 0, translate(c.d, c.op, err)
 	}
 	return int(n), nil
 }
 
 func (c *conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	rows, err := c.q.QueryContext(ctx, c.d.rebind(query), args...)
+	rows, err := c.q.QueryContext(ctx, c.d.Rebind(query), args...)
 	if err != nil {
-		return nil, c.d.translate(c.op, err)
+		return nil, translate(c.d, c.op, err)
 	}
 	return rows, nil
 }
 
 // scan runs a one-row query; found is false when it returned no row.
 func (c *conn) scan(ctx context.Context, query string, args []any, dest ...any) (found bool, err error) {
-	err = c.q.QueryRowContext(ctx, c.d.rebind(query), args...).Scan(dest...)
+	err = c.q.QueryRowContext(ctx, c.d.Rebind(query), args...).Scan(dest...)
 	if err == sql.ErrNoRows {
 		return false, nil
 	}
 	if err != nil {
-		return false, c.d.translate(c.op, err)
+		return false, translate(c.d, c.op, err)
 	}
 	return true, nil
 }
 
-func (c *conn) arg(t time.Time) any { return c.d.timeArg(t) }
+func (c *conn) arg(t time.Time) any { return c.d.TimeArg(t) }
 
 // now is the store's clock: UTC, to the microsecond, so that times survive
 // a round trip through any backend unchanged.
@@ -104,14 +104,14 @@ func (s *sqlStore) write(ctx context.Context, op string, fn func(*conn) error) e
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return s.d.translate(op, err)
+		return translate(s.d, op, err)
 	}
 	defer tx.Rollback() // a no-op after Commit; covers panics
 	if err := fn(&conn{q: tx, d: s.d, op: op, now: now()}); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
-		return s.d.translate(op, err)
+		return translate(s.d, op, err)
 	}
 	return nil
 }
@@ -128,14 +128,14 @@ func (s *sqlStore) read(ctx context.Context, op string, fn func(*conn) error) er
 	}
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return s.d.translate(op, err)
+		return translate(s.d, op, err)
 	}
 	defer tx.Rollback()
 	if err := fn(&conn{q: tx, d: s.d, op: op, now: now()}); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
-		return s.d.translate(op, err)
+		return translate(s.d, op, err)
 	}
 	return nil
 }
@@ -165,7 +165,7 @@ func (t *txState) begin(ctx context.Context, d dialect, op string) (string, erro
 	name := "sp_" + strconv.Itoa(t.depth)
 	if _, err := t.tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
 		t.depth--
-		return "", d.translate(op, err)
+		return "", translate(d, op, err)
 	}
 	return name, nil
 }
@@ -175,11 +175,11 @@ func (t *txState) end(ctx context.Context, d dialect, op, name string, keep bool
 	t.depth--
 	if !keep {
 		if _, err := t.tx.ExecContext(context.WithoutCancel(ctx), "ROLLBACK TO SAVEPOINT "+name); err != nil {
-			return d.translate(op, err)
+			return translate(d, op, err)
 		}
 	}
 	if _, err := t.tx.ExecContext(context.WithoutCancel(ctx), "RELEASE SAVEPOINT "+name); err != nil {
-		return d.translate(op, err)
+		return translate(d, op, err)
 	}
 	return nil
 }
@@ -201,7 +201,7 @@ func (s *sqlStore) Transaction(ctx context.Context, fn func(ctx context.Context,
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return s.d.translate("begin transaction", err)
+		return translate(s.d, "begin transaction", err)
 	}
 	ts := &txState{tx: tx}
 	view := &sqlStore{db: s.db, d: s.d, loc: s.loc, log: s.log, tx: ts}
@@ -218,7 +218,7 @@ func (s *sqlStore) Transaction(ctx context.Context, fn func(ctx context.Context,
 	ts.finish()
 	committed = true
 	if err := tx.Commit(); err != nil {
-		return s.d.translate("commit transaction", err)
+		return translate(s.d, "commit transaction", err)
 	}
 	return nil
 }
@@ -294,7 +294,7 @@ func (s *sqlStore) Close() error {
 		return nil
 	}
 	if err := s.db.Close(); err != nil {
-		return s.d.translate("close database", err)
+		return translate(s.d, "close database", err)
 	}
 	return nil
 }
@@ -330,5 +330,3 @@ func (d dbTime) parse(s string) error {
 	*d.t = t.UTC()
 	return nil
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

@@ -3,6 +3,7 @@ package taskstore
 import (
 	"context"
 	"database/sql"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -32,12 +33,12 @@ func (c *conn) tasks(ctx context.Context, query string, args ...any) ([]Task, er
 	for rows.Next() {
 		t, err := scanTask(rows)
 		if err != nil {
-			return nil, c.d.translate(c.op, err)
+			return nil, translate(c.d, c.op, err)
 		}
 		out = append(out, t)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, c.d.translate(c.op, err)
+		return nil, translate(c.d, c.op, err)
 	}
 	return out, nil
 }
@@ -262,7 +263,7 @@ func checkBatch(batch []BatchTask) ([]NewTask, error) {
 	norm := make([]NewTask, len(batch))
 	at := func(i int, err error) error {
 		ie := err.(*InvalidError)
-		return &InvalidError{Field: "batch[" + itoa(i) + "]." + ie.Field, Reason: ie.Reason}
+		return &InvalidError{Field: "batch[" + strconv.Itoa(i) + "]." + ie.Field, Reason: ie.Reason}
 	}
 	for i, bt := range batch {
 		nt, err := bt.NewTask.normalize()
@@ -428,13 +429,13 @@ func (c *conn) ancestors(ctx context.Context, id string) ([]ancestorRef, error) 
 		var a ancestorRef
 		var st string
 		if err := rows.Scan(&a.ID, &st); err != nil {
-			return nil, c.d.translate(c.op, err)
+			return nil, translate(c.d, c.op, err)
 		}
 		a.Status = Status(st)
 		out = append(out, a)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, c.d.translate(c.op, err)
+		return nil, translate(c.d, c.op, err)
 	}
 	return out, nil
 }
@@ -479,7 +480,7 @@ func plural(n int, word string) string {
 	if n == 1 {
 		return "1 " + word
 	}
-	return itoa(n) + " " + word + "s"
+	return strconv.Itoa(n) + " " + word + "s"
 }
 
 // ListTasksByStatus returns every task with the status, in creation order.

@@ -282,13 +282,13 @@ func (s *sqlStore) TaskTree(ctx context.Context, rootID string, maxDepth int) (*
 			var a, b string
 			if err := rows.Scan(&a, &b); err != nil {
 				rows.Close()
-				return c.d.translate(c.op, err)
+				return translate(c.d, c.op, err)
 			}
 			blocked[a] = append(blocked[a], b)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return c.d.translate(c.op, err)
+			return translate(c.d, c.op, err)
 		}
 		root = buildTree(ts, rootID, blocked, effective(chain))
 		return nil

@@ -126,7 +126,7 @@ func (e *env) withStore(c *cli.Context, fn func(ctx context.Context, s *settings
 	stop := e.watchLock(ctx, loc, lo)
 	defer stop()
 	st, err := taskstore.Open(ctx, taskstore.Options{
-		DataDir:     dbArg(loc), // loc.String() would hide a PostgreSQL password
+		Location:    loc,
 		LockOptions: lo,
 		Verbose:     s.verbose,
 		Logger:      s.logger,

@@ -40,18 +40,18 @@ func lockStatusCommand(e *env) *cli.Command {
 			}
 			lo := s.lockOptions()
 			lo.StaleTimeout = c.Duration("stale-timeout")
+			if c.Bool("force") {
+				return e.forceClear(c, s, loc, lo)
+			}
 			st, err := taskstore.InspectLock(c.Context, loc, lo)
 			if err != nil {
 				return fmt.Errorf("inspect lock: %w", err)
 			}
-			if !c.Bool("force") {
-				if s.json {
-					return writeJSON(e.stdout, st)
-				}
-				e.printLockStatus(st, s.verbose)
-				return nil
+			if s.json {
+				return writeJSON(e.stdout, st)
 			}
-			return e.forceClear(c, s, loc, lo, st)
+			e.printLockStatus(st, s.verbose)
+			return nil
 		},
 	}
 }
@@ -59,47 +59,27 @@ func lockStatusCommand(e *env) *cli.Command {
 // forceClear is lock-status --force: it clears a leftover or unreadable
 // record when the lock is free, and refuses, changing nothing, when a
 // process holds the lock.
-func (e *env) forceClear(c *cli.Context, s *settings, loc taskstore.Location, lo lockcore.Options, before lockcore.Status) error {
-	if before.Locked {
-		return refuseForce(before)
-	}
-	if before.Holder == nil && before.RecordError == "" {
-		// No record to clear (or no lock file at all): create nothing.
-		if s.json {
-			return writeJSON(e.stdout, forceResult{Status: before})
-		}
-		fmt.Fprintln(e.stdout, "Database is not locked; there was nothing to clear.")
-		return nil
-	}
-	cleared, err := taskstore.ClearStaleLock(c.Context, loc)
-	if errors.Is(err, lockcore.ErrLocked) {
-		// Someone took the lock between the inspection and the clear.
-		now, ierr := taskstore.InspectLock(c.Context, loc, lo)
-		if ierr != nil || !now.Locked {
-			return fmt.Errorf("clear lock record: %w", err)
-		}
-		return refuseForce(now)
+func (e *env) forceClear(c *cli.Context, s *settings, loc taskstore.Location, lo lockcore.Options) error {
+	r, err := taskstore.ClearStaleLock(c.Context, loc, lo)
+	if errors.Is(err, lockcore.ErrLocked) && r.After.Locked {
+		return refuseForce(r.After)
 	}
 	if err != nil {
 		return fmt.Errorf("clear lock record: %w", err)
 	}
-	after, err := taskstore.InspectLock(c.Context, loc, lo)
-	if err != nil {
-		return fmt.Errorf("inspect lock: %w", err)
-	}
 	if s.json {
-		return writeJSON(e.stdout, forceResult{Status: after, Cleared: cleared})
+		return writeJSON(e.stdout, forceResult{Status: r.After, Cleared: r.Cleared})
 	}
 	switch {
-	case !cleared:
+	case !r.Cleared:
 		fmt.Fprintln(e.stdout, "Database is not locked; there was nothing to clear.")
-	case before.Leftover && before.Holder != nil:
-		fmt.Fprintf(e.stdout, "Cleared the lock record left by pid %d, which is no longer running. The lock is free.\n", before.Holder.PID)
+	case r.Before.Leftover && r.Before.Holder != nil:
+		fmt.Fprintf(e.stdout, "Cleared the lock record left by pid %d, which is no longer running. The lock is free.\n", r.Before.Holder.PID)
 	default:
 		fmt.Fprintln(e.stdout, "Cleared an unreadable lock record. The lock is free.")
 	}
 	if s.verbose {
-		fmt.Fprintf(e.stdout, "%s: %s\n", lockPlace(after.Path), after.Path)
+		fmt.Fprintf(e.stdout, "%s: %s\n", lockPlace(r.After.Path), r.After.Path)
 	}
 	return nil
 }

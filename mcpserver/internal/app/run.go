@@ -56,7 +56,7 @@ func Run(ctx context.Context, cfg Config, std Streams) error {
 	lockOpts := LockOptions(cfg.LockTimeout)
 	lockOpts.Logger = log.With("component", "lock")
 	store, err := taskstore.Open(ctx, taskstore.Options{
-		DataDir:     dataDir(loc),
+		Location:    loc,
 		LockOptions: lockOpts,
 		Verbose:     cfg.Verbose,
 		Logger:      log,
@@ -72,14 +72,6 @@ func Run(ctx context.Context, cfg Config, std Streams) error {
 		return serveStdio(ctx, srv, std)
 	}
 	return serveHTTP(ctx, srv, cfg, std.Err, log)
-}
-
-// dataDir turns a Location back into the string taskstore.Open locates.
-func dataDir(loc taskstore.Location) string {
-	if loc.Backend == taskstore.BackendPostgres {
-		return loc.URL
-	}
-	return loc.Path
 }
 
 // serveStdio serves srv on the standard streams until the client closes

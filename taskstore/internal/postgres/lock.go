@@ -1,9 +1,10 @@
-package taskstore
+package postgres
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"strconv"
 	"sync"
@@ -15,38 +16,44 @@ import (
 	"golang.org/x/sync/semaphore"
 )
 
-// The advisory lock keys, in PostgreSQL's two-key form. Advisory locks are
-// scoped to the current database, so one pair of keys gives every
-// database its own lock.
+// The advisory lock keys, in PostgreSQL's two-key form, part of the lock
+// protocol: another tool takes the cooperative lock of a database with
+// pg_advisory_lock(AdvisoryClass, AdvisoryCoop). Advisory locks are scoped
+// to the current database, so one pair of keys gives every database its
+// own lock.
 const (
-	advisoryClass      = 0x41535452 // "ASTR"
-	advisoryCoop       = 1          // the cooperative lock
-	advisoryMigrations = 2          // schema migrations, transaction-level
+	AdvisoryClass      = 0x41535452 // "ASTR"
+	AdvisoryCoop       = 1          // the cooperative lock
+	AdvisoryMigrations = 2          // schema migrations, transaction-level
 )
 
 // releaseTimeout bounds giving a lock back; a connection that cannot
 // unlock in time is closed, which releases everything it held.
 const releaseTimeout = 5 * time.Second
 
-// advisoryLocker is the cooperative lock of a PostgreSQL database: a
-// session advisory lock, exclusive or shared, taken on a connection of its
-// own. The server decides who holds it and frees it the moment the holding
+// Lock is the cooperative lock of a PostgreSQL database: a session
+// advisory lock, exclusive or shared, taken on a connection of its own.
+// The server decides who holds it and frees it the moment the holding
 // connection dies, so there is nothing stale to break; the holder's
 // application_name (see holderName) only names it.
 //
-// In one process all advisoryLockers on a database share a pgLock: one
-// connection, one server lock, and an in-process FIFO queue in which a
-// waiting writer holds back later readers. The server queues processes the
-// same way: a shared request waits behind a waiting exclusive one.
-type advisoryLocker struct {
+// In one process all Locks on a database share a pgLock: one connection,
+// one server lock, and an in-process FIFO queue in which a waiting writer
+// holds back later readers. The server queues processes the same way: a
+// shared request waits behind a waiting exclusive one.
+type Lock struct {
 	l    *pgLock
 	host string // the machine name shown to others; "" means os.Hostname
 }
 
-func (a advisoryLocker) with(ctx context.Context, mode lockcore.Mode, opts lockcore.Options, fn func(context.Context) error) error {
+// With runs fn holding the lock in mode, recorded as opts.ProcessType,
+// within opts' budget. fn's ctx carries the hold: With calls given it do
+// not wait again, and an exclusive request under a shared hold fails with
+// lockcore.ErrUpgrade. A wait that runs out is a *lockcore.LockedError.
+func (a Lock) With(ctx context.Context, mode lockcore.Mode, opts lockcore.Options, fn func(context.Context) error) error {
 	if held, ok := ctx.Value(pgHeldKey{a.l}).(lockcore.Mode); ok {
 		if mode == lockcore.ModeExclusive && held == lockcore.ModeShared {
-			return fmt.Errorf("%w: %s", lockcore.ErrUpgrade, a.l.loc)
+			return fmt.Errorf("%w: %s", lockcore.ErrUpgrade, a.l.name)
 		}
 		return fn(ctx)
 	}
@@ -58,16 +65,19 @@ func (a advisoryLocker) with(ctx context.Context, mode lockcore.Mode, opts lockc
 	return fn(context.WithValue(ctx, pgHeldKey{a.l}, mode))
 }
 
-func (a advisoryLocker) close() error { return a.l.unref() }
+// Close gives back the lock's connection when no other Lock of this
+// process on the database uses it.
+func (a Lock) Close() error { return a.l.unref() }
 
 // pgHeldKey marks, in a context, that the lock of one database is held.
 type pgHeldKey struct{ l *pgLock }
 
 // pgLock is one process's side of the cooperative lock of one database.
 type pgLock struct {
-	id  string // host:port/database, the registry key
-	loc Location
-	cfg *pgx.ConnConfig
+	id   string // host:port/database, the registry key
+	url  string // for inspecting on a connection of its own
+	name string // the URL without its password, for errors
+	cfg  *pgx.ConnConfig
 
 	sem *semaphore.Weighted // FIFO: a reader weighs 1, a writer everything
 	rw  sync.RWMutex        // beside the server lock, for the race detector
@@ -86,23 +96,23 @@ var pgLocks = struct {
 	m  map[string]*pgLock
 }{m: map[string]*pgLock{}}
 
-// newAdvisoryLocker returns the cooperative lock of the database at loc,
-// shown to others as running on host. close gives it back.
-func newAdvisoryLocker(loc Location, host string) (advisoryLocker, error) {
-	cfg, err := postgresConfig(loc, holderPrefix+"idle")
+// NewLock returns the cooperative lock of the database at rawURL, shown to
+// others as running on host ("" means os.Hostname). Close gives it back.
+func NewLock(rawURL, host string) (Lock, error) {
+	cfg, err := config(rawURL, holderPrefix+"idle")
 	if err != nil {
-		return advisoryLocker{}, fmt.Errorf("open task db %s: %w", loc, err)
+		return Lock{}, err
 	}
 	id := cfg.Host + ":" + strconv.Itoa(int(cfg.Port)) + "/" + cfg.Database
 	pgLocks.mu.Lock()
 	defer pgLocks.mu.Unlock()
 	l := pgLocks.m[id]
 	if l == nil {
-		l = &pgLock{id: id, loc: loc, cfg: cfg, sem: semaphore.NewWeighted(allWeight), gate: make(chan struct{}, 1)}
+		l = &pgLock{id: id, url: rawURL, name: Redact(rawURL), cfg: cfg, sem: semaphore.NewWeighted(allWeight), gate: make(chan struct{}, 1)}
 		pgLocks.m[id] = l
 	}
 	l.refs++
-	return advisoryLocker{l: l, host: host}, nil
+	return Lock{l: l, host: host}, nil
 }
 
 // unref drops one user; the last closes the connection.
@@ -186,7 +196,7 @@ func (l *pgLock) release(mode lockcore.Mode) {
 	ctx, cancel := context.WithTimeout(context.Background(), releaseTimeout)
 	defer cancel()
 	var ok bool
-	if err := l.conn.QueryRow(ctx, "SELECT "+fn+"($1, $2)", advisoryClass, advisoryCoop).Scan(&ok); err != nil || !ok {
+	if err := l.conn.QueryRow(ctx, "SELECT "+fn+"($1, $2)", AdvisoryClass, AdvisoryCoop).Scan(&ok); err != nil || !ok {
 		l.drop() // closing the session releases whatever it held
 	}
 }
@@ -233,7 +243,7 @@ func (l *pgLock) lockServer(ctx, wctx context.Context, mode lockcore.Mode, opts 
 	var name string
 	var ok bool
 	if err := conn.QueryRow(ctx, "SELECT set_config('application_name', $1, false), "+try+"($2, $3)",
-		holderName(holderInfo(opts, host, mode)), advisoryClass, advisoryCoop).Scan(&name, &ok); err != nil {
+		holderName(holderInfo(opts, host, mode)), AdvisoryClass, AdvisoryCoop).Scan(&name, &ok); err != nil {
 		return l.failed(ctx, opts, start, err)
 	}
 	if ok {
@@ -244,7 +254,7 @@ func (l *pgLock) lockServer(ctx, wctx context.Context, mode lockcore.Mode, opts 
 	if left <= 0 {
 		return l.gaveUp(ctx, opts, start, conn)
 	}
-	loggerOf(opts).Debug("lock busy, waiting", "location", l.loc.String(), "mode", mode, "budget", left)
+	logger(opts).Debug("lock busy, waiting", "location", l.name, "mode", mode, "budget", left)
 	// 0 would mean no timeout at all; the server takes at most INT_MAX ms.
 	ms := min(max(left.Milliseconds(), 1), math.MaxInt32)
 	if _, err := conn.Exec(ctx, "SELECT set_config('lock_timeout', $1, false)", strconv.FormatInt(ms, 10)+"ms"); err != nil {
@@ -261,7 +271,7 @@ func (l *pgLock) lockServer(ctx, wctx context.Context, mode lockcore.Mode, opts 
 		}
 	})
 	defer stop()
-	if _, err := conn.Exec(qctx, "SELECT "+wait+"($1, $2)", advisoryClass, advisoryCoop); err != nil {
+	if _, err := conn.Exec(qctx, "SELECT "+wait+"($1, $2)", AdvisoryClass, AdvisoryCoop); err != nil {
 		var pe *pgconn.PgError
 		if errors.As(err, &pe) && pe.Code == pgLockNotAvailable {
 			return l.gaveUp(ctx, opts, start, conn)
@@ -292,7 +302,7 @@ func (l *pgLock) failed(ctx context.Context, opts lockcore.Options, start time.T
 	if ctx.Err() != nil {
 		return l.gaveUp(ctx, opts, start, nil)
 	}
-	return postgresDialect{}.translate("lock database", err)
+	return Dialect{}.Classify("lock database", err)
 }
 
 // gaveUp is the error for a wait that ended: ctx's error when it was
@@ -300,24 +310,32 @@ func (l *pgLock) failed(ctx context.Context, opts lockcore.Options, start time.T
 // (if not nil) can see one.
 func (l *pgLock) gaveUp(ctx context.Context, opts lockcore.Options, start time.Time, conn *pgx.Conn) error {
 	if err := ctx.Err(); errors.Is(err, context.Canceled) {
-		return fmt.Errorf("lock %s: %w", l.loc, err)
+		return fmt.Errorf("lock %s: %w", l.name, err)
 	}
-	le := &lockcore.LockedError{Path: l.loc.String(), Waited: time.Since(start), Attempts: 1}
+	le := &lockcore.LockedError{Path: l.name, Waited: time.Since(start), Attempts: 1}
 	ictx, cancel := context.WithTimeout(context.Background(), releaseTimeout)
 	defer cancel()
 	var st lockcore.Status
 	var err error
 	if conn != nil {
 		le.Attempts = 2
-		st, err = inspectAdvisory(ictx, conn, l.loc, opts)
+		st, err = inspect(ictx, conn, l.name, opts)
 	} else {
 		// Another goroutine of this process holds the lock (and its
 		// connection): ask the server on a connection of our own.
-		st, err = inspectPostgres(ictx, l.loc, opts)
+		st, err = Inspect(ictx, l.url, opts)
 	}
 	if err == nil && st.Locked {
 		le.Holder, le.Verified, le.PossiblyHung, le.Mode = st.Holder, st.Verified, st.PossiblyHung, st.Mode
 	}
-	loggerOf(opts).Debug("lock busy past budget", "location", l.loc.String(), "waited", le.Waited)
+	logger(opts).Debug("lock busy past budget", "location", l.name, "waited", le.Waited)
 	return le
+}
+
+// logger is opts' logger, silent when it has none.
+func logger(opts lockcore.Options) *slog.Logger {
+	if opts.Logger != nil {
+		return opts.Logger
+	}
+	return slog.New(slog.DiscardHandler)
 }

@@ -1,4 +1,4 @@
-package taskstore
+package postgres
 
 import (
 	"os"

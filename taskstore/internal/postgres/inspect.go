@@ -1,4 +1,4 @@
-package taskstore
+package postgres
 
 import (
 	"context"
@@ -16,24 +16,24 @@ var advisoryHoldersSQL = fmt.Sprintf(`SELECT l.mode, a.application_name
 	WHERE l.locktype = 'advisory' AND l.granted
 	  AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
 	  AND l.classid = %d AND l.objid = %d AND l.objsubid = 2
-	ORDER BY l.mode = 'ExclusiveLock' DESC, a.backend_start, a.pid`, advisoryClass, advisoryCoop)
+	ORDER BY l.mode = 'ExclusiveLock' DESC, a.backend_start, a.pid`, AdvisoryClass, AdvisoryCoop)
 
-// inspectAdvisory reports the cooperative lock as the server sees it: who
+// inspect reports the cooperative lock as the server sees it: who
 // holds it (from pg_locks), named by their application_name (from
 // pg_stat_activity). A holder seen there is alive by definition, so a
 // holder that names itself is Verified, whatever machine it runs on.
-func inspectAdvisory(ctx context.Context, conn *pgx.Conn, loc Location, opts lockcore.Options) (lockcore.Status, error) {
-	st := lockcore.Status{Path: loc.String()}
+func inspect(ctx context.Context, conn *pgx.Conn, name string, opts lockcore.Options) (lockcore.Status, error) {
+	st := lockcore.Status{Path: name}
 	rows, err := conn.Query(ctx, advisoryHoldersSQL)
 	if err != nil {
-		return st, postgresDialect{}.translate("inspect lock", err)
+		return st, Dialect{}.Classify("inspect lock", err)
 	}
 	defer rows.Close()
 	var unnamed string
 	for rows.Next() {
 		var mode, name string
 		if err := rows.Scan(&mode, &name); err != nil {
-			return st, postgresDialect{}.translate("inspect lock", err)
+			return st, Dialect{}.Classify("inspect lock", err)
 		}
 		st.Locked = true
 		m := lockcore.ModeShared
@@ -59,7 +59,7 @@ func inspectAdvisory(ctx context.Context, conn *pgx.Conn, loc Location, opts loc
 		st.Holder, st.Verified = li, true
 	}
 	if err := rows.Err(); err != nil {
-		return st, postgresDialect{}.translate("inspect lock", err)
+		return st, Dialect{}.Classify("inspect lock", err)
 	}
 	if st.Holder != nil {
 		st.Age = max(time.Since(st.Holder.Time()), 0)
@@ -74,9 +74,12 @@ func inspectAdvisory(ctx context.Context, conn *pgx.Conn, loc Location, opts loc
 	return st, nil
 }
 
-// inspectPostgres connects to loc just long enough to inspect its lock.
-func inspectPostgres(ctx context.Context, loc Location, opts lockcore.Options) (lockcore.Status, error) {
-	cfg, err := postgresConfig(loc, postgresAppName+":lock-status")
+// Inspect reports the state of the cooperative lock of the database at
+// rawURL, connecting just long enough to ask the server (pg_locks and
+// pg_stat_activity) who holds it. Status.Path is the URL without its
+// password.
+func Inspect(ctx context.Context, rawURL string, opts lockcore.Options) (lockcore.Status, error) {
+	cfg, err := config(rawURL, appName+":lock-status")
 	if err != nil {
 		return lockcore.Status{}, err
 	}
@@ -85,5 +88,5 @@ func inspectPostgres(ctx context.Context, loc Location, opts lockcore.Options) (
 		return lockcore.Status{}, connectError(ctx, cfg, err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	return inspectAdvisory(ctx, conn, loc, opts)
+	return inspect(ctx, conn, Redact(rawURL), opts)
 }

@@ -1,0 +1,110 @@
+// Package sqlite is the embedded SQLite engine of the task store, through
+// modernc.org/sqlite (pure Go): its DSN, connection pool, migrations and
+// error classes.
+package sqlite
+
+import (
+	"database/sql"
+	"embed"
+	"errors"
+	"io/fs"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/astrotask/astrotask-go/taskstore/internal/engine"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// The SQLite connection pool. WAL lets readers run beside the one writer;
+// more connections than this only queue on SQLite's own lock.
+const (
+	maxOpenConns = 4
+	maxIdleConns = 4
+	connMaxIdle  = 5 * time.Minute
+)
+
+// BusyTimeout is how long SQLite itself waits for its file lock.
+const BusyTimeout = 10 * time.Second
+
+// Dialect is the SQLite side of the store's SQL.
+type Dialect struct{}
+
+// Name returns "sqlite".
+func (Dialect) Name() string { return "sqlite" }
+
+// Rebind returns q: SQLite takes "?" placeholders.
+func (Dialect) Rebind(q string) string { return q }
+
+// TimeArg passes a time as fixed-width UTC text (engine.TimeLayout).
+func (Dialect) TimeArg(t time.Time) any { return engine.FormatTime(t) }
+
+// Migrations holds the numbered NNNN_name.sql files.
+func (Dialect) Migrations() fs.FS { return engine.Sub(migrations, "migrations") }
+
+// Upsert returns engine.Upsert.
+func (Dialect) Upsert(table string, cols []string, key ...string) string {
+	return engine.Upsert(table, cols, key...)
+}
+
+// Classify turns a driver error into an *engine.Error; op is what failed.
+func (Dialect) Classify(op string, err error) error {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return &engine.Error{Op: op, Msg: err.Error()}
+	}
+	msg := message(se)
+	switch se.Code() {
+	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+		return &engine.Error{Kind: engine.Conflict, Op: op, Msg: "already exists (" + msg + ")"}
+	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+		return &engine.Error{Kind: engine.Conflict, Op: op, Msg: "a referenced task does not exist or is still referenced"}
+	case sqlite3.SQLITE_CONSTRAINT_CHECK, sqlite3.SQLITE_CONSTRAINT_NOTNULL:
+		return &engine.Error{Kind: engine.Invalid, Op: op, Field: "value", Msg: msg}
+	}
+	switch se.Code() & 0xff {
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+		return &engine.Error{Kind: engine.Busy, Op: op, Msg: msg}
+	}
+	return &engine.Error{Op: op, Msg: msg}
+}
+
+// message is the engine's message without the numeric code suffix.
+func message(se *sqlite.Error) string {
+	msg := se.Error()
+	if i := strings.LastIndex(msg, " ("); i > 0 && strings.HasSuffix(msg, ")") {
+		msg = msg[:i]
+	}
+	return msg
+}
+
+// DSN is the modernc.org/sqlite DSN for path: every pooled connection gets
+// WAL, the busy timeout, foreign keys and synchronous=NORMAL, and write
+// transactions begin IMMEDIATE so that they take SQLite's write lock up
+// front instead of failing with SQLITE_BUSY when upgrading.
+func DSN(path string) string {
+	esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+	return "file:" + esc +
+		"?_pragma=busy_timeout(" + strconv.Itoa(int(BusyTimeout/time.Millisecond)) + ")" +
+		"&_pragma=journal_mode(WAL)" +
+		"&_pragma=foreign_keys(1)" +
+		"&_pragma=synchronous(NORMAL)" +
+		"&_txlock=immediate"
+}
+
+// Open returns the connection pool of the database file at path. It
+// creates nothing until the first statement.
+func Open(path string) (*sql.DB, error) {
+	db, err := sql.Open("sqlite", DSN(path))
+	if err != nil {
+		return nil, Dialect{}.Classify("open database", err)
+	}
+	db.SetMaxOpenConns(maxOpenConns)
+	db.SetMaxIdleConns(maxIdleConns)
+	db.SetConnMaxIdleTime(connMaxIdle)
+	return db, nil
+}
