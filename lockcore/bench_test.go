@@ -9,7 +9,7 @@ import (
 
 // BenchmarkExclusiveCycle is an uncontended Acquire+Release.
 func BenchmarkExclusiveCycle(b *testing.B) {
-	l := New(testDBB(b), Options{ProcessType: "bench"})
+	l := New(testDB(b), Options{ProcessType: "bench"})
 	ctx := context.Background()
 	for b.Loop() {
 		if err := l.Acquire(ctx); err != nil {
@@ -21,7 +21,7 @@ func BenchmarkExclusiveCycle(b *testing.B) {
 
 // BenchmarkSharedCycle is an uncontended AcquireShared+Release.
 func BenchmarkSharedCycle(b *testing.B) {
-	l := New(testDBB(b), Options{ProcessType: "bench"})
+	l := New(testDB(b), Options{ProcessType: "bench"})
 	ctx := context.Background()
 	for b.Loop() {
 		if err := l.AcquireShared(ctx); err != nil {
@@ -34,7 +34,7 @@ func BenchmarkSharedCycle(b *testing.B) {
 // BenchmarkRawBaseline is the floor: flock, one pwrite of a record, unlock,
 // on a descriptor that is already open.
 func BenchmarkRawBaseline(b *testing.B) {
-	l := New(testDBB(b), Options{})
+	l := New(testDB(b), Options{})
 	h, err := l.handle()
 	if err != nil {
 		b.Fatal(err)
@@ -50,5 +50,3 @@ func BenchmarkRawBaseline(b *testing.B) {
 		unix.Flock(h.fd, unix.LOCK_UN)
 	}
 }
-
-func testDBB(b *testing.B) string { return b.TempDir() + "/data/astrotask.db" }

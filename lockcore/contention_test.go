@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 type interval struct {
@@ -121,5 +122,60 @@ func TestCheckOverlapCatchesOverlap(t *testing.T) {
 	}
 	if err := checkOverlap(ivs[:2]); err != nil {
 		t.Fatalf("checkOverlap(shared, shared) = %v", err)
+	}
+}
+
+// TestWriterNotStarvedByReaders: four processes take the shared lock in a
+// loop with no gap, each hold a millisecond long, so at almost every moment
+// some reader holds it; a writer still gets in within the default budget.
+func TestWriterNotStarvedByReaders(t *testing.T) {
+	db := testDB(t)
+	var hs []*helper
+	for range 4 {
+		h := startHelper(t, "readloop", "DB", db, "PROC", "reader", "HOLDUS", "1000")
+		h.expect("ready")
+		hs = append(hs, h)
+	}
+	l := New(db, Options{ProcessType: "writer"})
+	start := time.Now()
+	mustAcquire(t, l, ModeExclusive)
+	t.Logf("writer got in after %v against 4 looping readers", time.Since(start))
+	if st, _ := Inspect(db, Options{}); st.Mode != ModeExclusive || !st.Verified || st.Holder.Process != "writer" {
+		t.Fatalf("Inspect while writer holds = %+v", st)
+	}
+	l.Release()
+	for _, h := range hs {
+		h.stdin.Close()
+		t.Log(h.expect("holds"))
+		h.wait()
+	}
+}
+
+// TestReaderNotStarvedByWriters: three processes take the exclusive lock in
+// a loop with no gap, each hold a millisecond long, so at every moment one
+// writer holds the lock and the others wait at their gates; a reader still
+// gets in, again and again, within the default budget. It defers to the
+// writer it finds waiting, not to the writers that come after it.
+func TestReaderNotStarvedByWriters(t *testing.T) {
+	db := testDB(t)
+	var hs []*helper
+	for i := range 3 {
+		h := startHelper(t, "writeloop", "DB", db, "PROC", fmt.Sprint("writer", i), "HOLDUS", "1000")
+		h.expect("ready")
+		hs = append(hs, h)
+	}
+	l := New(db, Options{ProcessType: "reader"})
+	var worst time.Duration
+	for range 20 {
+		start := time.Now()
+		mustAcquire(t, l, ModeShared)
+		worst = max(worst, time.Since(start))
+		l.Release()
+	}
+	t.Logf("20 shared holds against 3 looping writers; longest wait %v", worst)
+	for _, h := range hs {
+		h.stdin.Close()
+		t.Log(h.expect("holds"))
+		h.wait()
 	}
 }

@@ -3,33 +3,29 @@
 package lockcore
 
 import (
+	"math/rand/v2"
 	"os"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
 
 // The writer-preference gates live in a range of bytes of the lock file far
 // past the record. Each process has a slot of gateTurns bytes, at
-// gateOffset plus the pid modulo gateSlots (Linux pids stay below 2^22, so
-// live processes never share a slot unless they sit in different pid
-// namespaces; then the next free slot is used), and each of its waits takes
-// the next byte of its slot in turn, so a reader deferring to one wait can
-// tell that it ended even if the same process waits again before the reader
-// looks. fcntl record locks and flock locks are independent, so the gates
-// share the file without touching the main lock.
+// gateOffset plus its pid modulo gateSlots; when another process (in
+// another pid namespace) holds that slot, the next of gateProbes slots is
+// used. Each wait of the process takes the next byte of its slot in turn,
+// so a reader deferring to one wait can tell that it ended even if the same
+// process waits again before the reader looks.
 //
-// A gate is a classic (POSIX) fcntl write lock on one byte, held by a writer
-// for as long as it waits for the lock. Every waiting writer holds its own,
-// so no writer ever waits without one. A gate is never waited for in the
-// kernel: a process that finds one held by another process defers to that
-// writer, unless the writer is stopped (SIGSTOP, Ctrl-Z), in which case it
-// is ignored, so a stopped waiter keeps nobody out of a free lock. That is
-// why gates are POSIX locks, whose holder pid F_GETLK reports, and not open
-// file description locks, whose holder is anonymous. The price: POSIX locks
-// belong to the process and any close of the file by the process drops
-// them, which costs only the preference, never exclusion; lockcore keeps
-// its descriptor open and closes others only in rare cases (a second path
-// to the same file).
+// A gate is a classic (POSIX) fcntl write lock on one byte, held by a
+// writer for as long as it waits for the lock. fcntl and flock locks are
+// independent, so the gates never touch the main lock. A gate is never
+// waited for in the kernel: a process that finds one held by another
+// process defers to that writer, unless the writer is stopped (SIGSTOP,
+// Ctrl-Z). Any close of the file by the process drops its gates, which
+// costs the preference, never exclusion; lockcore keeps its descriptor open
+// and closes another only when a second path leads to the same file.
 const (
 	gateOffset = 1 << 40
 	gateSlots  = 1 << 22 // one slot per pid
@@ -103,4 +99,55 @@ func gateFind(fd int, lo, hi int64) int64 {
 		lo = lk.Start + lk.Len
 	}
 	return 0
+}
+
+// takeGate lets readers know a writer waits: it takes this process's gate
+// unless f already holds it or nobody waits for f. h.mu must be held.
+func (h *handle) takeGate(f *flight) {
+	if f.waiters > 0 && f.gate == 0 {
+		f.gate = gateTry(h.fd, h.gateTurn)
+		h.gateTurn++
+	}
+}
+
+// dropGate releases f's gate if it holds one: when f is granted the lock, or
+// when everyone gave up on f, so that an abandoned writer does not hold
+// readers back. h.mu must be held.
+func (h *handle) dropGate(f *flight) {
+	if f.gate != 0 {
+		gateRelease(h.fd, f.gate)
+		f.gate = 0
+	}
+}
+
+// Bounds of the pause between looks at the gates while a writer waits.
+const (
+	gatePollMin = 250 * time.Microsecond
+	gatePollMax = 10 * time.Millisecond
+)
+
+// awaitGate returns once the writer that a reader found waiting at a gate
+// is through (granted the lock, given up, dead or stopped), or errAbandoned
+// when every waiter of f has given up. The reader defers to one writer that
+// was waiting when it came, not to writers that come after it: it then
+// blocks in the kernel and takes its turn with them, so a stream of writers
+// does not starve readers any more than a stream of readers starves a
+// writer, whose gate turns away every reader arriving after it.
+//
+// A writer at a gate is itself blocked in the kernel and releases its gate
+// the moment it is granted the lock, so a reader looks again after a short
+// jittered pause, doubling up to gatePollMax. This is the only polling in
+// lockcore; it happens only while a writer waits, and the reader is then
+// woken by the kernel when the lock is released.
+func (h *handle) awaitGate(f *flight) error {
+	first := gateFirst(h.fd)
+	pause := gatePollMin
+	for first != 0 && gateHeld(h.fd, first) {
+		if h.abandon(f) {
+			return errAbandoned
+		}
+		time.Sleep(pause/2 + rand.N(pause))
+		pause = min(2*pause, gatePollMax)
+	}
+	return nil
 }

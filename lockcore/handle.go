@@ -1,15 +1,15 @@
 package lockcore
 
 import (
+	"context"
+	"log/slog"
 	"math"
+	"path/filepath"
 	"sync"
 
 	"golang.org/x/sync/semaphore"
 	"golang.org/x/sys/unix"
 )
-
-// writerWeight is the semaphore weight of an exclusive holder: all of it.
-const writerWeight = math.MaxInt32
 
 // handle is the per-process state of one lock file.
 //
@@ -37,7 +37,177 @@ func newHandle(path string, fd int) *handle {
 	return &handle{path: path, fd: fd, sem: semaphore.NewWeighted(writerWeight)}
 }
 
-func closeFD(fd int) { unix.Close(fd) }
+// writerWeight is the semaphore weight of an exclusive holder: all of it.
+const writerWeight = math.MaxInt32
+
+// registry holds one handle per lock file per process. Handles are never
+// removed: the descriptor stays open for the life of the process, so the
+// garbage collector can never close a held lock, and a lock cycle never
+// reopens the file.
+var registry struct {
+	sync.Mutex
+	m map[string]*handle
+}
+
+// lookup returns the handle for the lock file at path (absolute), opening it
+// on first use. A failed open is not remembered.
+func lookup(path string) (*handle, error) {
+	registry.Lock()
+	defer registry.Unlock()
+	if h := registry.m[path]; h != nil {
+		return h, nil
+	}
+	if h := registry.m[canonical(path)]; h != nil {
+		registry.m[path] = h // the same file through a symlinked directory
+		return h, nil
+	}
+	fd, err := openLockFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return register(path, fd), nil
+}
+
+// register files a newly opened descriptor under path and its canonical
+// path. registry must be locked.
+func register(path string, fd int) *handle {
+	canon := canonical(path)
+	h := registry.m[canon]
+	if h == nil {
+		h = newHandle(canon, fd)
+	} else {
+		closeFD(fd) // a symlinked directory created meanwhile; drops our gate at worst
+	}
+	if registry.m == nil {
+		registry.m = make(map[string]*handle)
+	}
+	registry.m[path], registry.m[canon] = h, h
+	return h
+}
+
+// canonical resolves symlinks in the directory of path.
+func canonical(path string) string {
+	dir, err := filepath.EvalSymlinks(filepath.Dir(path))
+	if err != nil {
+		return path
+	}
+	return filepath.Join(dir, filepath.Base(path))
+}
+
+// lockPath returns the absolute lock file path for a database path.
+func lockPath(dbPath string) string {
+	p := filepath.Join(filepath.Dir(dbPath), LockFileName)
+	if abs, err := filepath.Abs(p); err == nil {
+		return abs
+	}
+	return p
+}
+
+// peek returns the handle for path if this process has opened it.
+func peek(path string) *handle {
+	registry.Lock()
+	defer registry.Unlock()
+	if h := registry.m[path]; h != nil {
+		return h
+	}
+	return registry.m[canonical(path)]
+}
+
+// claim is what a new holder writes, and where it logs.
+type claim struct {
+	mode Mode
+	proc string
+	log  *slog.Logger
+}
+
+// newClaim returns the claim of a caller; a nil logger is silent.
+func newClaim(mode Mode, o Options) claim {
+	return claim{mode: mode, proc: o.ProcessType, log: o.Logger}
+}
+
+// verbose reports whether debug logging is on. The uncontended path checks
+// it before building log arguments, which would otherwise allocate.
+func (c claim) verbose() bool { return c.log.Enabled(context.Background(), slog.LevelDebug) }
+
+func (c claim) weight() int64 {
+	if c.mode == ModeShared {
+		return 1
+	}
+	return writerWeight
+}
+
+// tryKernel takes the kernel lock without blocking. h.mu must be held and
+// the process must hold no kernel lock.
+func (h *handle) tryKernel(c claim) (bool, error) {
+	ok, err := h.tryFlock(c.mode)
+	if !ok || err != nil {
+		return false, err
+	}
+	h.kmode = c.mode
+	if c.mode == ModeShared {
+		h.readers, h.closed = 1, false
+	}
+	if err := h.record(c); err != nil {
+		h.unlockKernel()
+		return false, err
+	}
+	return true, nil
+}
+
+// tryFlock makes one non-blocking kernel attempt, unless a writer of
+// another process waits at a gate: then this one queues too, so readers
+// do not overtake a waiting writer, and a writer that has just released
+// does not barge back in ahead of it.
+func (h *handle) tryFlock(mode Mode) (bool, error) {
+	if gateBusy(h.fd) {
+		return false, nil
+	}
+	return flockOp(h.fd, flockHow(mode)|unix.LOCK_NB)
+}
+
+func flockHow(mode Mode) int {
+	if mode == ModeShared {
+		return unix.LOCK_SH
+	}
+	return unix.LOCK_EX
+}
+
+// joinShared admits one more reader of this process to its shared kernel
+// lock, unless a writer somewhere waits at a gate. h.mu must be held.
+func (h *handle) joinShared() bool {
+	if !h.closed && gateBusy(h.fd) {
+		h.closed = true
+	}
+	if h.closed {
+		return false
+	}
+	h.readers++
+	return true
+}
+
+// release gives back one hold of mode taken through h.acquire.
+func (h *handle) release(mode Mode) {
+	if mode == ModeShared {
+		h.rw.RUnlock()
+	} else {
+		h.rw.Unlock()
+	}
+	h.mu.Lock()
+	h.releaseLocked(mode)
+	h.mu.Unlock()
+	h.sem.Release(claim{mode: mode}.weight())
+}
+
+// releaseLocked gives back one hold of mode. h.mu must be held.
+func (h *handle) releaseLocked(mode Mode) {
+	if mode == ModeShared {
+		if h.readers--; h.readers > 0 {
+			return
+		}
+	}
+	h.markFree()
+	h.unlockKernel()
+}
 
 // unlockKernel drops the kernel lock. h.mu must be held.
 func (h *handle) unlockKernel() {
@@ -57,34 +227,3 @@ func (h *handle) drainedChan() <-chan struct{} {
 	}
 	return h.drained
 }
-
-// releaseLocked gives back one hold of mode. h.mu must be held.
-func (h *handle) releaseLocked(mode Mode) {
-	if mode == ModeShared {
-		if h.readers--; h.readers > 0 {
-			return
-		}
-	}
-	h.markFree()
-	h.unlockKernel()
-}
-
-// markFree marks the record given back as the last hold goes, so a lock
-// released normally reads as free and only a holder that died leaves a
-// "held" record behind. It rewrites the four bytes of the state in place
-// (see LockInfo.State). After a shared hold the record is marked only if no
-// other process still reads: the kernel lock is converted to exclusive
-// without waiting, which fails while another reader holds on (the
-// conversion may drop the shared lock first; it is being given back
-// anyway). A failed write is ignored: the record only decorates. h.mu must
-// be held.
-func (h *handle) markFree() {
-	if h.kmode == ModeShared {
-		if ok, err := flockOp(h.fd, unix.LOCK_EX|unix.LOCK_NB); !ok || err != nil {
-			return
-		}
-	}
-	unix.Pwrite(h.fd, freeState, int64(len(statePrefix)))
-}
-
-var freeState = []byte(StateFree)

@@ -2,10 +2,16 @@ package lockcore
 
 import (
 	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
 	"io"
+	"log/slog"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -14,6 +20,20 @@ import (
 // waitLimit bounds every wait for a helper; it is a deadline, not a timing
 // assertion.
 const waitLimit = 30 * time.Second
+
+// waitFor polls cond until it holds or waitLimit has passed, and reports
+// whether it held. The pause between polls is a polling interval, not
+// synchronisation.
+func waitFor(cond func() bool) bool {
+	deadline := time.Now().Add(waitLimit)
+	for !cond() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return true
+}
 
 // helper is a re-executed test binary running one role.
 type helper struct {
@@ -127,4 +147,89 @@ func (h *helper) kill() {
 	syscall.Kill(h.pid(), syscall.SIGKILL)
 	h.cmd.Wait()
 	close(h.done)
+}
+
+// testDB returns a database path in a fresh temporary directory; the
+// directory of the database does not exist yet.
+func testDB(tb testing.TB) string {
+	tb.Helper()
+	return filepath.Join(tb.TempDir(), "data", "astrotask.db")
+}
+
+// quick is a small budget for calls that are expected to give up.
+var quick = Options{MaxRetries: 5, RetryDelay: 10 * time.Millisecond}
+
+func mustAcquire(t *testing.T, l *Lock, mode Mode) {
+	t.Helper()
+	var err error
+	if mode == ModeShared {
+		err = l.AcquireShared(context.Background())
+	} else {
+		err = l.Acquire(context.Background())
+	}
+	if err != nil {
+		t.Fatalf("acquire %s: %v", mode, err)
+	}
+}
+
+// mustBlock checks that f does not return until unblock is called, then
+// that it returns. It narrates instead of sleeping: f must still be running
+// after unblock's preconditions are in place.
+func mustBlock(t *testing.T, f func(), unblock func()) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { f(); close(done) }()
+	select {
+	case <-done:
+		t.Fatal("call did not block")
+	case <-time.After(50 * time.Millisecond):
+		t.Log("call is blocked, as it should be")
+	}
+	unblock()
+	select {
+	case <-done:
+	case <-time.After(waitLimit):
+		t.Fatal("call still blocked after unblock")
+	}
+}
+
+// readLockFile returns the lock file and checks it is one valid JSON value.
+func readLockFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !json.Valid(b) || bytes.IndexByte(b, 0) >= 0 {
+		t.Fatalf("lock file is not valid JSON: %q", b)
+	}
+	return b
+}
+
+const anotherProcess = "Database is currently in use by another process. Please try again in a moment."
+
+func (l *Lock) dirForTest() string { return strings.TrimSuffix(l.Path(), "/"+LockFileName) }
+
+// logBuffer collects debug logs; safe for concurrent use.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func (b *logBuffer) count(s string) int { return strings.Count(b.String(), s) }
+
+func debugLogger(b *logBuffer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(b, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }

@@ -17,18 +17,6 @@ const (
 	ModeExclusive Mode = "exclusive" // a writer: nobody else
 )
 
-// Errors for misuse of a Lock.
-var (
-	// ErrNotHeld is returned by Release when the Lock holds nothing.
-	ErrNotHeld = errors.New("lockcore: lock not held")
-	// ErrHeld is returned when the context already holds the lock, handed
-	// out by WithLock or WithSharedLock: use that hold instead.
-	ErrHeld = errors.New("lockcore: lock already held by this context")
-	// ErrUpgrade is returned when an exclusive lock is requested under a
-	// shared hold of the same lock; waiting would deadlock.
-	ErrUpgrade = errors.New("lockcore: exclusive lock requested while holding the shared lock")
-)
-
 // Lock is the cross-process lock on one database. It behaves like a
 // sync.RWMutex shared with other processes: Acquire and AcquireShared block
 // (within the budget) and Release gives back one hold. A Lock may be used by
@@ -67,6 +55,48 @@ func (l *Lock) Acquire(ctx context.Context) error { return l.acquire(ctx, ModeEx
 // AcquireShared takes the lock shared with other readers, under the same
 // rules as Acquire. A writer that is waiting goes first.
 func (l *Lock) AcquireShared(ctx context.Context) error { return l.acquire(ctx, ModeShared) }
+
+// TryAcquire takes the lock exclusively if that is possible without waiting
+// and reports whether it did. A busy lock is not an error.
+func (l *Lock) TryAcquire() (bool, error) {
+	h, err := l.handle()
+	if err != nil {
+		return false, err
+	}
+	if !h.sem.TryAcquire(writerWeight) {
+		return false, nil
+	}
+	c := newClaim(ModeExclusive, l.opts)
+	h.mu.Lock()
+	ok := h.flight == nil && h.kmode == ""
+	if ok {
+		ok, err = h.tryKernel(c)
+	}
+	h.mu.Unlock()
+	if !ok {
+		h.sem.Release(writerWeight)
+		return false, err
+	}
+	l.mark(h, ModeExclusive)
+	return true, nil
+}
+
+// Release gives back one hold taken through l: the exclusive hold if there
+// is one, otherwise one shared hold. When the last hold of the process goes,
+// the kernel lock is dropped; the record stays in the file, names the last
+// holder and is marked free (the file itself is never deleted). Release
+// without a hold returns ErrNotHeld.
+func (l *Lock) Release() error {
+	l.mu.Lock()
+	mode := l.take()
+	h := l.h
+	l.mu.Unlock()
+	if mode == "" {
+		return ErrNotHeld
+	}
+	h.release(mode)
+	return nil
+}
 
 func (l *Lock) handle() (*handle, error) {
 	l.mu.Lock()
@@ -116,6 +146,20 @@ func (l *Lock) mark(h *handle, mode Mode) {
 	} else {
 		l.excl = true
 	}
+}
+
+// take removes one hold from l's count and returns its mode, "" if none.
+// l.mu must be held.
+func (l *Lock) take() Mode {
+	switch {
+	case l.excl:
+		l.excl = false
+		return ModeExclusive
+	case l.shared > 0:
+		l.shared--
+		return ModeShared
+	}
+	return ""
 }
 
 // busy turns a failed wait into the caller's error.

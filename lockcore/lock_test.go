@@ -5,53 +5,13 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
+
+	"golang.org/x/sys/unix"
 )
-
-func testDB(t *testing.T) string {
-	t.Helper()
-	return filepath.Join(t.TempDir(), "data", "astrotask.db")
-}
-
-// quick is a small budget for calls that are expected to give up.
-var quick = Options{MaxRetries: 5, RetryDelay: 10 * time.Millisecond}
-
-func mustAcquire(t *testing.T, l *Lock, mode Mode) {
-	t.Helper()
-	var err error
-	if mode == ModeShared {
-		err = l.AcquireShared(context.Background())
-	} else {
-		err = l.Acquire(context.Background())
-	}
-	if err != nil {
-		t.Fatalf("acquire %s: %v", mode, err)
-	}
-}
-
-// mustBlock checks that f does not return until unblock is called, then
-// that it returns. It narrates instead of sleeping: f must still be running
-// after unblock's preconditions are in place.
-func mustBlock(t *testing.T, f func(), unblock func()) {
-	t.Helper()
-	done := make(chan struct{})
-	go func() { f(); close(done) }()
-	select {
-	case <-done:
-		t.Fatal("call did not block")
-	case <-time.After(50 * time.Millisecond):
-		t.Log("call is blocked, as it should be")
-	}
-	unblock()
-	select {
-	case <-done:
-	case <-time.After(waitLimit):
-		t.Fatal("call still blocked after unblock")
-	}
-}
 
 func TestAcquireCreatesDirAndFile(t *testing.T) {
 	db := testDB(t)
@@ -152,4 +112,51 @@ func TestSymlinkedDirShareOneHandle(t *testing.T) {
 	}
 	a.Release()
 	b.Release()
+}
+
+// TestHeldLockSurvivesGC: the descriptor lives in the registry, so
+// collecting every Lock value does not close it or drop the kernel lock.
+func TestHeldLockSurvivesGC(t *testing.T) {
+	db := testDB(t)
+	func() { mustAcquire(t, New(db, Options{}), ModeExclusive) }()
+	for range 3 {
+		runtime.GC()
+	}
+	fd, err := unix.Open(New(db, Options{}).Path(), unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	if err := unix.Flock(fd, unix.LOCK_EX|unix.LOCK_NB); err != unix.EWOULDBLOCK {
+		t.Fatalf("flock on a second descriptor = %v, want EWOULDBLOCK: the lock was dropped", err)
+	}
+}
+
+// TestGofrsHolderExcludes: a holder using github.com/gofrs/flock on the same
+// file excludes us, as the kernel lock is shared truth.
+func TestGofrsHolderExcludes(t *testing.T) {
+	db := testDB(t)
+	l := New(db, quick)
+	mustAcquire(t, l, ModeExclusive) // creates the file
+	l.Release()
+	h := startHelper(t, "gofrs", "LOCKPATH", l.Path())
+	h.expect("locked")
+	if ok, err := l.TryAcquire(); ok || err != nil {
+		t.Fatalf("TryAcquire against a gofrs/flock holder = %v, %v", ok, err)
+	}
+	if err := l.Acquire(context.Background()); err == nil || err.Error() != anotherProcess {
+		t.Fatalf("Acquire = %v, want %q", err, anotherProcess)
+	}
+	h.wait()
+	mustAcquire(t, l, ModeExclusive)
+}
+
+func TestLoggerSilentAboveDebug(t *testing.T) {
+	var logs logBuffer
+	l := New(testDB(t), Options{Logger: debugLogger(&logs)})
+	mustAcquire(t, l, ModeExclusive)
+	l.Release()
+	if logs.count("level=DEBUG") == 0 || logs.count("level=INFO")+logs.count("level=WARN")+logs.count("level=ERROR") != 0 {
+		t.Fatalf("logs = %q, want debug lines only", logs.String())
+	}
 }

@@ -6,9 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/gofrs/flock"
+	"golang.org/x/sys/unix"
 )
 
 // The test binary doubles as the helper processes of the multi-process
@@ -93,4 +99,107 @@ func roleHold() error {
 		}
 	}
 	return nil
+}
+
+// roleContend waits for "go", then takes the lock N times, recording each
+// hold as "mode enter leave" (monotonic ns) in OUT. Exclusive holders
+// increment the counter in COUNTER, a read-modify-write that loses updates
+// without exclusion.
+func roleContend() error {
+	l, mode := New(env("DB"), roleOptions()), Mode(env("MODE"))
+	fmt.Println("ready")
+	if !bufio.NewScanner(os.Stdin).Scan() {
+		return errors.New("no go signal")
+	}
+	var out strings.Builder
+	for range envInt("N") {
+		if err := roleAcquire(l); err != nil {
+			return err
+		}
+		enter := mono()
+		err := criticalSection(mode)
+		fmt.Fprintf(&out, "%s %d %d\n", mode, enter, mono())
+		l.Release()
+		if err != nil {
+			return err
+		}
+	}
+	return os.WriteFile(env("OUT"), []byte(out.String()), 0o644)
+}
+
+func criticalSection(mode Mode) error {
+	b, err := os.ReadFile(env("COUNTER"))
+	if err != nil || mode == ModeShared {
+		return err
+	}
+	n, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	return os.WriteFile(env("COUNTER"), []byte(strconv.Itoa(n+1)), 0o644)
+}
+
+// roleReadLoop takes and releases the shared lock with no gap until stdin
+// closes, then prints how many holds it made. Each hold lasts HOLDUS
+// microseconds of busy work, so that the readers' holds overlap.
+func roleReadLoop() error { return loop(ModeShared) }
+
+// roleWriteLoop is roleReadLoop with the exclusive lock.
+func roleWriteLoop() error { return loop(ModeExclusive) }
+
+func loop(mode Mode) error {
+	l := New(env("DB"), roleOptions())
+	var stop atomic.Bool
+	go func() {
+		for sc := bufio.NewScanner(os.Stdin); sc.Scan(); {
+		}
+		stop.Store(true)
+	}()
+	n := 0
+	for ; !stop.Load(); n++ {
+		if err := l.acquire(context.Background(), mode); err != nil {
+			return err
+		}
+		if n == 0 {
+			fmt.Println("ready")
+		}
+		for end := mono() + int64(envInt("HOLDUS"))*1000; mono() < end; {
+		}
+		l.Release()
+	}
+	fmt.Println("holds", n)
+	return nil
+}
+
+// roleGofrs holds the lock file through github.com/gofrs/flock, as another
+// tool might, until stdin closes.
+func roleGofrs() error {
+	fl := flock.New(env("LOCKPATH"))
+	if err := fl.Lock(); err != nil {
+		return err
+	}
+	fmt.Println("locked")
+	for sc := bufio.NewScanner(os.Stdin); sc.Scan(); {
+	}
+	return fl.Unlock()
+}
+
+// roleFDCheck reports whether this process inherited a descriptor of the
+// lock file.
+func roleFDCheck() error {
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return err
+	}
+	for _, e := range ents {
+		if target, _ := os.Readlink(filepath.Join("/proc/self/fd", e.Name())); target == env("LOCKPATH") {
+			fmt.Println("inherited")
+			return nil
+		}
+	}
+	fmt.Println("clean")
+	return nil
+}
+
+func mono() int64 {
+	var ts unix.Timespec
+	unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts)
+	return ts.Nano()
 }

@@ -10,3 +10,6 @@ func bootID() string { return "" }
 
 // stopped is unknown off Linux: a gate holder is always respected.
 func stopped(pid int) bool { return false }
+
+// kernelHolders is unknown off Linux; callers fall back to probing.
+func kernelHolders(dev, ino uint64) ([]flockHolder, bool) { return nil, false }

@@ -3,9 +3,14 @@ package lockcore
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"sync"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // RecordSize is the size of the holder record as written: JSON padded with
@@ -50,9 +55,6 @@ const statePrefix = `{"state":"`
 func (li *LockInfo) Time() time.Time { return time.UnixMilli(li.Timestamp) }
 
 func (li *LockInfo) age() time.Duration { return time.Since(li.Time()) }
-
-// ErrBadRecord reports a lock file whose content is not a holder record.
-var ErrBadRecord = errors.New("bad lock record")
 
 // ParseRecord parses the content of a lock file. It accepts the record
 // followed by padding, and rejects anything else: empty or truncated input,
@@ -99,4 +101,152 @@ func clip(s string, n int) string {
 		r = r[:n]
 	}
 	return string(r)
+}
+
+// self describes this process as it is written into holder records.
+var self = sync.OnceValue(func() LockInfo {
+	host, _ := os.Hostname()
+	return LockInfo{PID: os.Getpid(), Host: host, Start: startTime(os.Getpid()), Boot: bootID()}
+})
+
+// newRecord returns this process's holder record for mode, stamped now.
+func newRecord(process string, mode Mode) LockInfo {
+	li := self()
+	li.State, li.Process, li.Mode, li.Timestamp = StateHeld, process, mode, time.Now().UnixMilli()
+	return li
+}
+
+// record writes this holder's record. When debug logging is on it first
+// reads the record it replaces, to report recoveries: a record left by a
+// process that is no longer running, or one that could not be parsed.
+func (h *handle) record(c claim) error {
+	if c.verbose() {
+		h.logReplaced(c.log)
+	}
+	return h.writeRecord(newRecord(c.proc, c.mode))
+}
+
+func (h *handle) logReplaced(log *slog.Logger) {
+	old, err := readRecord(h.fd)
+	switch {
+	case err == nil && old == nil:
+	case err != nil:
+		log.Debug("lockcore: replaced an unreadable record", "path", h.path, "reason", err.Error())
+	case old.PID != self().PID && !verify(old):
+		log.Debug("lockcore: replaced a record left by pid "+strconv.Itoa(old.PID), "path", h.path, "pid", old.PID, "process", old.Process)
+	}
+}
+
+// writeRecord writes li over the record in one pwrite at offset 0 while the
+// lock is held. The file never becomes empty: the record is padded to the
+// current file length, or, for an oversized file, written at RecordSize and
+// the tail cut off afterwards.
+func (h *handle) writeRecord(li LockInfo) error {
+	var st unix.Stat_t
+	if err := unix.Fstat(h.fd, &st); err != nil {
+		return fmt.Errorf("lockcore: stat %s: %w", h.path, err)
+	}
+	size := max(RecordSize, int(st.Size))
+	if size > maxRecordRead {
+		size = RecordSize
+	}
+	rec := h.tmpl.render(li)
+	if size != RecordSize {
+		rec = li.encode(size)
+	}
+	if _, err := unix.Pwrite(h.fd, rec, 0); err != nil {
+		return fmt.Errorf("lockcore: write record %s: %w", h.path, err)
+	}
+	if st.Size > int64(size) {
+		if err := unix.Ftruncate(h.fd, int64(size)); err != nil {
+			return fmt.Errorf("lockcore: trim record %s: %w", h.path, err)
+		}
+	}
+	return nil
+}
+
+// markFree marks the record given back as the last hold goes, so a lock
+// released normally reads as free and only a holder that died leaves a
+// "held" record behind. It rewrites the four bytes of the state in place
+// (see LockInfo.State). After a shared hold the record is marked only if no
+// other process still reads: the kernel lock is converted to exclusive
+// without waiting, which fails while another reader holds on (the
+// conversion may drop the shared lock first; it is being given back
+// anyway). A failed write is ignored: the record only decorates. h.mu must
+// be held.
+func (h *handle) markFree() {
+	if h.kmode == ModeShared {
+		if ok, err := flockOp(h.fd, unix.LOCK_EX|unix.LOCK_NB); !ok || err != nil {
+			return
+		}
+	}
+	unix.Pwrite(h.fd, freeState, int64(len(statePrefix)))
+}
+
+var freeState = []byte(StateFree)
+
+// readRecord reads at most maxRecordRead bytes of the lock file and parses
+// them; an empty, cleared ("{}") or freed record gives nil, nil. A read
+// torn by a concurrent write is retried a few times.
+func readRecord(fd int) (*LockInfo, error) {
+	buf := make([]byte, maxRecordRead+1)
+	var err error
+	for range 3 {
+		var n int
+		n, err = unix.Pread(fd, buf, 0)
+		if err != nil {
+			return nil, fmt.Errorf("lockcore: read record: %w", err)
+		}
+		if n > maxRecordRead {
+			return nil, fmt.Errorf("%w: larger than %d bytes", ErrBadRecord, maxRecordRead)
+		}
+		if t := bytes.TrimSpace(buf[:n]); len(t) == 0 || string(t) == "{}" {
+			return nil, nil // a new or cleared lock file
+		}
+		var li *LockInfo
+		if li, err = ParseRecord(buf[:n]); err == nil {
+			if li.State == StateFree {
+				return nil, nil // given back normally
+			}
+			return li, nil
+		}
+	}
+	return nil, err
+}
+
+// recordTemplate caches this process's encoded record around the
+// timestamp, so an uncontended lock cycle does not run the JSON encoder.
+// It is used under handle.mu.
+type recordTemplate struct {
+	proc      string
+	mode      Mode
+	pid       int
+	pre, post []byte
+	buf       [RecordSize]byte
+}
+
+// render returns li encoded as RecordSize bytes, like li.encode.
+func (t *recordTemplate) render(li LockInfo) []byte {
+	if li.Process != t.proc || li.Mode != t.mode || li.PID != t.pid || t.pre == nil {
+		t.build(li)
+	}
+	b := strconv.AppendInt(append(t.buf[:0], t.pre...), li.Timestamp, 10)
+	b = append(b, t.post...)
+	if t.pre == nil || len(b) >= RecordSize {
+		return li.encode(RecordSize)
+	}
+	for len(b) < RecordSize-1 {
+		b = append(b, ' ')
+	}
+	return append(b, '\n')
+}
+
+func (t *recordTemplate) build(li LockInfo) {
+	t.proc, t.mode, t.pid, t.pre, t.post = li.Process, li.Mode, li.PID, nil, nil
+	li.Timestamp = 0
+	b, _ := json.Marshal(li)
+	const field = `"timestamp":0`
+	if i := bytes.Index(b, []byte(field)); i >= 0 {
+		t.pre, t.post = b[:i+len(field)-1], b[i+len(field):]
+	}
 }

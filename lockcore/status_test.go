@@ -1,7 +1,12 @@
 package lockcore
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
+	"io/fs"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -48,5 +53,94 @@ func TestLockedErrorTexts(t *testing.T) {
 		if got := tt.e.Error(); got != tt.want {
 			t.Errorf("Error() = %q, want %q", got, tt.want)
 		}
+	}
+}
+
+func TestInspectSharedReaders(t *testing.T) {
+	db := testDB(t)
+	a := startHelper(t, "hold", "DB", db, "MODE", "shared", "PROC", "r1")
+	a.expect("locked")
+	b := startHelper(t, "hold", "DB", db, "MODE", "shared", "PROC", "r2")
+	b.expect("locked")
+	st, err := Inspect(db, Options{})
+	if err != nil || !st.Locked || st.Mode != ModeShared || st.Readers != 2 || !st.Verified {
+		t.Fatalf("Inspect = %+v, %v; want shared, 2 readers, verified", st, err)
+	}
+	if ok, _ := New(db, Options{}).TryAcquire(); ok {
+		t.Fatal("TryAcquire succeeded against two readers")
+	}
+	mustAcquire(t, New(db, Options{}), ModeShared)
+}
+
+func TestInspectFreeCreatesNothing(t *testing.T) {
+	db := testDB(t)
+	st, err := Inspect(db, Options{})
+	if err != nil || st.Locked || st.Holder != nil || st.Path != New(db, Options{}).Path() {
+		t.Fatalf("Inspect(no file) = %+v, %v", st, err)
+	}
+	if _, err := os.Lstat(st.Path); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatal("Inspect created the lock file")
+	}
+}
+
+func TestParseProcLocks(t *testing.T) {
+	const table = `1: FLOCK  ADVISORY  WRITE 4242 08:01:1234 0 EOF
+1: -> FLOCK  ADVISORY  WRITE 4243 08:01:1234 0 EOF
+2: OFDLCK ADVISORY  WRITE -1 08:01:1234 1099511627776 1099511627776
+3: FLOCK  ADVISORY  READ 17 08:01:1234 0 EOF
+4: FLOCK  ADVISORY  READ 18 08:01:99 0 EOF
+5: POSIX  ADVISORY  WRITE 19 08:01:1234 0 EOF
+6: FLOCK  ADVISORY  READ x 08:01:1234 0 EOF
+`
+	got := parseProcLocks(strings.NewReader(table), devKey(8<<8|1, 1234))
+	want := []flockHolder{{PID: 4242, Write: true}, {PID: 17}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("parseProcLocks mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestClearStale(t *testing.T) {
+	db := testDB(t)
+	h := startHelper(t, "hold", "DB", db, "MODE", "exclusive", "PROC", "mcp-server")
+	h.expect("locked")
+	path := New(db, Options{}).Path()
+	before := readLockFile(t, path)
+	cleared, err := ClearStale(db)
+	var le *LockedError
+	if cleared || !errors.As(err, &le) || le.Holder == nil || le.Holder.PID != h.pid() || !le.Verified {
+		t.Fatalf("ClearStale while held = %v, %v; want false and an error naming pid %d", cleared, err, h.pid())
+	}
+	if after := readLockFile(t, path); !bytes.Equal(before, after) {
+		t.Fatal("ClearStale changed the record of a live holder")
+	}
+	h.crash()
+	if st, _ := Inspect(db, Options{}); !st.Leftover {
+		t.Fatalf("Inspect after crash = %+v, want Leftover", st)
+	}
+	if cleared, err := ClearStale(db); !cleared || err != nil {
+		t.Fatalf("ClearStale after crash = %v, %v; want true, nil", cleared, err)
+	}
+	readLockFile(t, path)
+	if st, _ := Inspect(db, Options{}); st.Leftover || st.Locked || st.Holder != nil || st.RecordError != "" {
+		t.Fatalf("Inspect after ClearStale = %+v, want free and clean", st)
+	}
+	if cleared, err := ClearStale(db); cleared || err != nil {
+		t.Fatalf("second ClearStale = %v, %v; want false, nil", cleared, err)
+	}
+}
+
+func TestClearStaleCorruptRecord(t *testing.T) {
+	db := testDB(t)
+	path := New(db, Options{}).Path()
+	os.MkdirAll(New(db, Options{}).dirForTest(), 0o755)
+	os.WriteFile(path, []byte("garbage"), 0o644)
+	if st, _ := Inspect(db, Options{}); st.RecordError == "" {
+		t.Fatalf("Inspect of a corrupt record = %+v, want RecordError", st)
+	}
+	if cleared, err := ClearStale(db); !cleared || err != nil {
+		t.Fatalf("ClearStale of a corrupt record = %v, %v; want true, nil", cleared, err)
+	}
+	if b := readLockFile(t, path); len(b) != RecordSize {
+		t.Fatalf("cleared file has %d bytes, want %d", len(b), RecordSize)
 	}
 }

@@ -89,10 +89,7 @@ func TestWokenOnRelease(t *testing.T) {
 	l := New(db, Options{MaxRetries: 1, RetryDelay: time.Hour, Logger: debugLogger(&logs)})
 	errc := make(chan error)
 	go func() { errc <- l.Acquire(context.Background()) }()
-	deadline := time.Now().Add(waitLimit)
-	for logs.count("waiting for release") == 0 && time.Now().Before(deadline) {
-		runtime.Gosched()
-	}
+	waitFor(func() bool { return logs.count("waiting for release") > 0 })
 	h.send("release")
 	if err := <-errc; err != nil {
 		t.Fatal(err)
@@ -177,12 +174,8 @@ func mustBeFree(t *testing.T, db string, l *Lock) {
 // (the helper's pipe readers have ended by then).
 func waitGoroutines(t *testing.T, n int) {
 	t.Helper()
-	deadline := time.Now().Add(waitLimit)
-	for runtime.NumGoroutine() > n {
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<16)
-			t.Fatalf("%d goroutines, want %d:\n%s", runtime.NumGoroutine(), n, buf[:runtime.Stack(buf, true)])
-		}
-		runtime.Gosched()
+	if !waitFor(func() bool { return runtime.NumGoroutine() <= n }) {
+		buf := make([]byte, 1<<16)
+		t.Fatalf("%d goroutines, want %d:\n%s", runtime.NumGoroutine(), n, buf[:runtime.Stack(buf, true)])
 	}
 }

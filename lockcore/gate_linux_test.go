@@ -1,23 +1,144 @@
-//go:build linux
-
 package lockcore
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
-	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"golang.org/x/sys/unix"
 )
+
+// TestQueuedWritersBeatLoopingReaders: four reader processes loop on the
+// shared lock with no gap while three writer processes, each with a 5 s
+// budget, queue behind an exclusive holder. When the holder lets go, the
+// writers must all get in, one after the other, before the readers return:
+// every waiting writer holds its own gate for its whole wait, so the
+// readers keep deferring until the last writer is through, whatever order
+// the kernel grants the writers in. A writer waiting without a gate would
+// be overtaken by the readers once the gated writer had been served (see
+// "How the gates came to be" in DESIGN.md).
+func TestQueuedWritersBeatLoopingReaders(t *testing.T) {
+	const readers, writers, rounds = 4, 3, 4
+	db := testDB(t)
+	var rs []*helper
+	for i := range readers {
+		r := startHelper(t, "readloop", "DB", db, "PROC", fmt.Sprint("reader", i), "HOLDUS", "1000")
+		r.expect("ready")
+		rs = append(rs, r)
+	}
+	for round := range rounds {
+		holder := startHelper(t, "hold", "DB", db, "MODE", "exclusive", "PROC", "holder")
+		holder.expect("locked")
+		var ws []*helper
+		for i := range writers {
+			w := startHelper(t, "hold", "DB", db, "MODE", "exclusive", "PROC", fmt.Sprint("writer", i),
+				"BUDGET", "5s", "HOLDUS", "30000")
+			waitBlocked(t, w.pid())
+			ws = append(ws, w)
+		}
+		checkGated(t, db, ws)
+		t.Logf("round %d: %d writers queued behind holder %d against %d looping readers", round, writers, holder.pid(), readers)
+		holder.send("release")
+		holder.expect("released")
+		holder.wait()
+		serveWriters(t, db, ws)
+	}
+	for _, r := range rs {
+		r.stdin.Close()
+		t.Log(r.expect("holds"))
+		r.wait()
+	}
+}
+
+// TestWritersKeepPreferenceWhenOneDies: three writers queue behind a
+// reader that holds the shared lock for a second while four reader
+// processes loop; the first writer to queue is killed. The other two must
+// still hold the readers back, get in once the long reader leaves, and
+// succeed within their 5 s budget. Were the dead writer's gate the only
+// one, the looping readers would join the long reader's shared lock and
+// never let go.
+func TestWritersKeepPreferenceWhenOneDies(t *testing.T) {
+	db := testDB(t)
+	var rs []*helper
+	for i := range 4 {
+		r := startHelper(t, "readloop", "DB", db, "PROC", fmt.Sprint("reader", i), "HOLDUS", "1000")
+		r.expect("ready")
+		rs = append(rs, r)
+	}
+	long := startHelper(t, "hold", "DB", db, "MODE", "shared", "PROC", "long-reader", "HOLDUS", "1000000")
+	long.expect("locked")
+	var ws []*helper
+	for i := range 3 {
+		w := startHelper(t, "hold", "DB", db, "MODE", "exclusive", "PROC", fmt.Sprint("writer", i), "BUDGET", "5s")
+		waitBlocked(t, w.pid())
+		ws = append(ws, w)
+	}
+	t.Logf("writers %d, %d, %d queued behind the long reader; killing %d", ws[0].pid(), ws[1].pid(), ws[2].pid(), ws[0].pid())
+	ws[0].crash()
+	long.send("release") // honoured a second after it took the lock
+	long.expect("released")
+	long.wait()
+	serveWriters(t, db, ws[1:])
+	for _, r := range rs {
+		r.stdin.Close()
+		t.Log(r.expect("holds"))
+		r.wait()
+	}
+}
+
+// serveWriters waits for each of ws to say "locked", in whatever order the
+// kernel grants them, checks that the writers still waiting hold their
+// gates, and lets each one go.
+func serveWriters(t *testing.T, db string, ws []*helper) {
+	t.Helper()
+	type said struct {
+		w    *helper
+		line string
+		ok   bool
+	}
+	lines := make(chan said, len(ws))
+	for _, w := range ws {
+		go func() {
+			line, ok := <-w.lines
+			lines <- said{w, line, ok}
+		}()
+	}
+	waiting := slices.Clone(ws)
+	for range ws {
+		var s said
+		select {
+		case s = <-lines:
+		case <-time.After(waitLimit):
+			t.Fatalf("no writer got in within %v", waitLimit)
+		}
+		if !s.ok || s.line != "locked" {
+			t.Fatalf("writer %d said %q (open=%v), want \"locked\": it gave up against the looping readers", s.w.pid(), s.line, s.ok)
+		}
+		waiting = slices.DeleteFunc(waiting, func(w *helper) bool { return w == s.w })
+		t.Logf("writer %d holds; %d still waiting", s.w.pid(), len(waiting))
+		checkGated(t, db, waiting)
+		s.w.send("release")
+		s.w.expect("released")
+		s.w.wait()
+	}
+}
+
+// checkGated reports an error unless every helper in ws holds a gate of the
+// lock file of db.
+func checkGated(t *testing.T, db string, ws []*helper) {
+	t.Helper()
+	held := gateHolders(t, New(db, Options{}).Path())
+	for _, w := range ws {
+		if !slices.Contains(held, w.pid()) {
+			t.Errorf("waiting writer %d holds no gate (gate holders: %v)", w.pid(), held)
+		}
+	}
+}
 
 // TestStoppedWaiterBlocksNobody: a writer that is stopped (Ctrl-Z, SIGSTOP)
 // while it waits for the lock must not keep others out once the lock is
@@ -45,61 +166,6 @@ func TestStoppedWaiterBlocksNobody(t *testing.T) {
 	l.Release()
 	w.signal(syscall.SIGCONT)
 	w.expect("locked")
-}
-
-// waitBlocked polls /proc/locks, with a deadline, until pid is listed as
-// blocked waiting for a flock.
-func waitBlocked(t *testing.T, pid int) {
-	t.Helper()
-	deadline := time.Now().Add(waitLimit)
-	for !flockWaiter(pid) {
-		if time.Now().After(deadline) {
-			t.Fatalf("pid %d never blocked on the lock", pid)
-		}
-		time.Sleep(time.Millisecond) // polling interval, not synchronisation
-	}
-}
-
-// waitStopped polls, with a deadline, until every thread of pid is stopped.
-func waitStopped(t *testing.T, pid int) {
-	t.Helper()
-	deadline := time.Now().Add(waitLimit)
-	for !allStopped(pid) {
-		if time.Now().After(deadline) {
-			t.Fatalf("pid %d never stopped", pid)
-		}
-		time.Sleep(time.Millisecond) // polling interval, not synchronisation
-	}
-}
-
-func allStopped(pid int) bool {
-	tasks, err := filepath.Glob("/proc/" + strconv.Itoa(pid) + "/task/*/stat")
-	if err != nil || len(tasks) == 0 {
-		return false
-	}
-	for _, p := range tasks {
-		b, err := os.ReadFile(p)
-		i := bytes.LastIndexByte(b, ')')
-		if err != nil || i < 0 || i+2 >= len(b) || (b[i+2] != 'T' && b[i+2] != 't') {
-			return false
-		}
-	}
-	return true
-}
-
-func flockWaiter(pid int) bool {
-	f, err := os.Open("/proc/locks")
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	for sc := bufio.NewScanner(f); sc.Scan(); {
-		fs := strings.Fields(sc.Text())
-		if len(fs) > 5 && fs[1] == "->" && fs[2] == "FLOCK" && fs[5] == strconv.Itoa(pid) {
-			return true
-		}
-	}
-	return false
 }
 
 // TestAbandonedWriterLetsReadersIn: a writer that gave up while it waits
@@ -143,12 +209,8 @@ func TestRejoinedWriterRetakesGate(t *testing.T) {
 	}
 	errc := make(chan error)
 	go func() { errc <- New(db, Options{}).Acquire(context.Background()) }()
-	deadline := time.Now().Add(waitLimit)
-	for !slices.Equal(gateHolders(t, l.Path()), []int{os.Getpid()}) {
-		if time.Now().After(deadline) {
-			t.Fatalf("gate holders = %v while a second writer waits, want [%d]", gateHolders(t, l.Path()), os.Getpid())
-		}
-		time.Sleep(time.Millisecond) // polling interval, not synchronisation
+	if !waitFor(func() bool { return slices.Equal(gateHolders(t, l.Path()), []int{os.Getpid()}) }) {
+		t.Fatalf("gate holders = %v while a second writer waits, want [%d]", gateHolders(t, l.Path()), os.Getpid())
 	}
 	t.Log("the second writer joined the lingering wait and holds the gate")
 	r.send("release")
