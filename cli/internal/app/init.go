@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/astrotask/astrotask-go/taskstore"
@@ -42,7 +43,7 @@ func initCommand(e *env) *cli.Command {
 				return err
 			}
 			editor := c.String("editor")
-			if editor != "" && !contains(Editors, editor) {
+			if editor != "" && !slices.Contains(Editors, editor) {
 				return usagef("unknown editor %q: want one of %s", editor, strings.Join(Editors, ", "))
 			}
 			if editor == "" && c.IsSet("config-file") {
@@ -90,15 +91,6 @@ type initResult struct {
 	Database   string `json:"database"`
 	Editor     string `json:"editor,omitempty"`
 	ConfigFile string `json:"configFile,omitempty"`
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // dbArg is what the editor passes to astrotask-mcp --db: the absolute

@@ -60,16 +60,6 @@ func idAction(flag string, run func(c *cli.Context, id string) error) cli.Action
 	}
 }
 
-// parseStatus parses a --status value into a taskstore.Status.
-func parseStatus(v string) (taskstore.Status, error) {
-	return taskstore.ParseStatus(v)
-}
-
-// parsePriority parses a --priority value into a score.
-func parsePriority(v string) (int, error) {
-	return taskstore.ParsePriority(v)
-}
-
 func taskAddCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "add",
@@ -92,14 +82,14 @@ func taskAddCommand(e *env) *cli.Command {
 			}
 			nt := taskstore.NewTask{Title: title, Description: c.String("description"), ParentID: c.String("parent")}
 			if c.IsSet("priority") {
-				p, err := parsePriority(c.String("priority"))
+				p, err := taskstore.ParsePriority(c.String("priority"))
 				if err != nil {
 					return err
 				}
 				nt.PriorityScore = &p
 			}
 			if c.IsSet("status") {
-				if nt.Status, err = parseStatus(c.String("status")); err != nil {
+				if nt.Status, err = taskstore.ParseStatus(c.String("status")); err != nil {
 					return err
 				}
 			}
@@ -145,7 +135,7 @@ func taskListCommand(e *env) *cli.Command {
 				f.Statuses = []taskstore.Status{}
 			}
 			for _, v := range c.StringSlice("status") {
-				s, err := parseStatus(v)
+				s, err := taskstore.ParseStatus(v)
 				if err != nil {
 					return err
 				}
@@ -251,14 +241,14 @@ func patchFromFlags(c *cli.Context) (taskstore.TaskPatch, error) {
 	}
 	p.Title, p.Description, p.ParentID = str("title"), str("description"), str("parent")
 	if v := str("status"); v != nil {
-		s, err := parseStatus(*v)
+		s, err := taskstore.ParseStatus(*v)
 		if err != nil {
 			return p, err
 		}
 		p.Status = &s
 	}
 	if v := str("priority"); v != nil {
-		n, err := parsePriority(*v)
+		n, err := taskstore.ParsePriority(*v)
 		if err != nil {
 			return p, err
 		}

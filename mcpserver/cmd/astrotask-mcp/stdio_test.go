@@ -16,6 +16,7 @@ import (
 	"github.com/astrotask/astrotask-go/lockcore"
 	"github.com/astrotask/astrotask-go/mcpserver/internal/server"
 	"github.com/astrotask/astrotask-go/taskstore"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
 // TestStdioTools drives the built binary over stdio through every tool.
@@ -24,17 +25,8 @@ func TestStdioTools(t *testing.T) {
 	if got := s.InitializeResult().ServerInfo.Name; got != server.Name {
 		t.Errorf("server name = %q, want %q", got, server.Name)
 	}
-	tools, err := s.ListTools(context.Background(), nil)
-	if err != nil {
-		t.Fatalf("ListTools: %v", err)
-	}
-	var names []string
-	for _, tool := range tools.Tools {
-		names = append(names, tool.Name)
-	}
-	slices.Sort(names)
-	if want := slices.Sorted(slices.Values(server.ToolNames)); !slices.Equal(names, want) {
-		t.Errorf("tools = %v, want %v", names, want)
+	if names, want := toolNames(t, s.ClientSession), registered(t); !slices.Equal(names, want) {
+		t.Errorf("tools = %v, want %v (what server.New registers)", names, want)
 	}
 
 	added := ok[server.TasksOutput](s, "addTasks", map[string]any{"tasks": []any{
@@ -82,6 +74,41 @@ func TestStdioTools(t *testing.T) {
 			t.Errorf("%s(%v) = isError %v %q, want a one-line tool error with %q", c.tool, c.args, res.IsError, text(res), c.want)
 		}
 	}
+}
+
+// toolNames returns the sorted names of the tools cs lists.
+func toolNames(t *testing.T, cs *mcp.ClientSession) []string {
+	t.Helper()
+	tools, err := cs.ListTools(t.Context(), nil)
+	if err != nil {
+		t.Fatalf("ListTools: %v", err)
+	}
+	var names []string
+	for _, tool := range tools.Tools {
+		names = append(names, tool.Name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// registered returns the sorted names of the tools server.New registers,
+// as an in-process server lists them.
+func registered(t *testing.T) []string {
+	t.Helper()
+	ct, st := mcp.NewInMemoryTransports()
+	ss, err := server.New(nil, server.Options{}).Connect(t.Context(), st, nil)
+	if err != nil {
+		t.Fatalf("connect the in-process server: %v", err)
+	}
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "in-process", Version: "1"}, nil).Connect(t.Context(), ct, nil)
+	if err != nil {
+		t.Fatalf("connect to the in-process server: %v", err)
+	}
+	defer func() {
+		cs.Close()
+		ss.Wait()
+	}()
+	return toolNames(t, cs)
 }
 
 // TestStdoutIsProtocolOnly speaks raw JSON-RPC to a verbose server: every

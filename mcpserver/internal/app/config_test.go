@@ -34,8 +34,8 @@ func TestParse(t *testing.T) {
 		{"http addr", []string{"--http=0.0.0.0:8080"}, env(), Config{HTTPAddr: "0.0.0.0:8080"}},
 		{"http off", []string{"--http=false"}, env(), Config{}},
 		{"token from env", []string{"--http"}, env(server.TokenEnv, "tok"), Config{HTTPAddr: server.DefaultAddr, Token: "tok"}},
-		{"lock timeout flag", []string{"--lock-timeout", "750ms"}, env(LockTimeoutEnv, "9s"), Config{LockTimeout: ptr(750 * time.Millisecond)}},
-		{"lock timeout env", nil, env(LockTimeoutEnv, "2s"), Config{LockTimeout: ptr(2 * time.Second)}},
+		{"lock timeout flag", []string{"--lock-timeout", "750ms"}, env(LockTimeoutEnv, "9s"), Config{LockTimeout: new(750 * time.Millisecond)}},
+		{"lock timeout env", nil, env(LockTimeoutEnv, "2s"), Config{LockTimeout: new(2 * time.Second)}},
 		{"verbose", []string{"-verbose"}, env(), Config{Verbose: true}},
 		{"allowed hosts", []string{"--allowed-hosts", "a.local, b.local,"}, env(), Config{AllowedHosts: []string{"a.local", "b.local"}}},
 	}
@@ -83,9 +83,9 @@ func TestLockOptions(t *testing.T) {
 		budget  time.Duration
 	}{
 		{nil, lockcore.DefaultRetryDelay * lockcore.DefaultMaxRetries},
-		{ptr(2 * time.Second), 2 * time.Second},
-		{ptr(250 * time.Millisecond), 250 * time.Millisecond},
-		{ptr(time.Duration(0)), 0}, // lockcore.NoWait: one attempt
+		{new(2 * time.Second), 2 * time.Second},
+		{new(250 * time.Millisecond), 250 * time.Millisecond},
+		{new(time.Duration(0)), 0}, // lockcore.NoWait: one attempt
 	}
 	for _, tt := range tests {
 		o := LockOptions(tt.timeout)
@@ -97,5 +97,3 @@ func TestLockOptions(t *testing.T) {
 		}
 	}
 }
-
-func ptr[T any](v T) *T { return &v }

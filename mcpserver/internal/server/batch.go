@@ -97,7 +97,7 @@ func toBatchTask(i int, nt NewTaskInput) (taskstore.BatchTask, error) {
 		if err := checkScore(field("priorityScore"), *nt.PriorityScore); err != nil {
 			return bt, err
 		}
-		bt.PriorityScore = ptr(*nt.PriorityScore)
+		bt.PriorityScore = new(*nt.PriorityScore)
 	case nt.Priority != "":
 		score, err := levelScore(field("priority"), nt.Priority)
 		if err != nil {
@@ -112,7 +112,7 @@ func toBatchTask(i int, nt NewTaskInput) (taskstore.BatchTask, error) {
 		if p := *nt.ParentIndex; p < 0 || p >= i {
 			return bt, invalid(field("parentIndex"), "%d does not name an earlier task of the batch", p)
 		}
-		bt.ParentIndex = ptr(*nt.ParentIndex)
+		bt.ParentIndex = new(*nt.ParentIndex)
 	}
 	for _, d := range nt.DependsOn {
 		if d < 0 || d >= i {

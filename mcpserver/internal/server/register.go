@@ -15,12 +15,6 @@ import (
 // MaxBatch is the largest number of tasks one addTasks call may create.
 const MaxBatch = 50
 
-// ToolNames lists the tools New registers.
-var ToolNames = []string{
-	"getNextTask", "getTask", "addTasks", "listTasks", "addTaskContext", "addDependency",
-	"updateStatus", "deleteTask", "claimTask", "removeDependency", "lockStatus",
-}
-
 // register adds every tool to s.
 func (t *tools) register(s *mcp.Server) {
 	statuses := make([]any, len(taskstore.Statuses))
@@ -29,7 +23,7 @@ func (t *tools) register(s *mcp.Server) {
 	}
 	levels := []any{"low", "medium", "high"}
 	score := func(p *jsonschema.Schema) {
-		p.Minimum, p.Maximum = ptr(float64(taskstore.MinPriority)), ptr(float64(taskstore.MaxPriority))
+		p.Minimum, p.Maximum = jsonschema.Ptr(float64(taskstore.MinPriority)), jsonschema.Ptr(float64(taskstore.MaxPriority))
 	}
 	enum := func(values []any) func(*jsonschema.Schema) {
 		return func(p *jsonschema.Schema) { p.Enum = values }
@@ -54,16 +48,16 @@ func (t *tools) register(s *mcp.Server) {
 			"same batch as its parent (parentIndex) or as a dependency (dependsOn), by zero-based index.", MaxBatch),
 		Annotations: changes(false),
 	}, t.addTasks, props{"tasks": func(p *jsonschema.Schema) {
-		p.MinItems, p.MaxItems = ptr(1), ptr(MaxBatch)
+		p.MinItems, p.MaxItems = jsonschema.Ptr(1), jsonschema.Ptr(MaxBatch)
 		item := p.Items
 		item.AdditionalProperties = nil
 		item.Properties["status"].Enum = statuses
 		item.Properties["priority"].Enum = levels
 		score(item.Properties["priorityScore"])
-		item.Properties["title"].MinLength = ptr(1)
-		item.Properties["title"].MaxLength = ptr(taskstore.MaxTitleLen)
-		item.Properties["parentIndex"].Minimum = ptr(0.0)
-		item.Properties["dependsOn"].Items.Minimum = ptr(0.0)
+		item.Properties["title"].MinLength = jsonschema.Ptr(1)
+		item.Properties["title"].MaxLength = jsonschema.Ptr(taskstore.MaxTitleLen)
+		item.Properties["parentIndex"].Minimum = jsonschema.Ptr(0.0)
+		item.Properties["dependsOn"].Items.Minimum = jsonschema.Ptr(0.0)
 	}})
 
 	add(s, t, &mcp.Tool{
@@ -127,7 +121,8 @@ type props map[string]func(*jsonschema.Schema)
 // reference server does) and the output schema from Out, validates the
 // arguments, turns errors into one-line tool errors, and converts a panic
 // into a tool error so one bad call cannot stop the server. The output is
-// marshaled once (see marshal) and sent as both structured content and text.
+// marshaled once, with json.Marshal, and sent as both structured content
+// and text.
 //
 // The SDK's generic mcp.AddTool would do the same but also re-decode and
 // validate every output against its schema, which more than doubles the
@@ -162,7 +157,7 @@ func add[In, Out any](s *mcp.Server, t *tools, tool *mcp.Tool, fn func(context.C
 		if err != nil {
 			return errorResult(t.toolError(name, err)), nil
 		}
-		b, err := marshal(v)
+		b, err := json.Marshal(v)
 		if err != nil {
 			return errorResult(t.toolError(name, fmt.Errorf("encode result: %w", err))), nil
 		}
@@ -201,17 +196,15 @@ func errorResult(err error) *mcp.CallToolResult {
 	return res
 }
 
-func ptr[T any](v T) *T { return &v }
-
 // readOnly annotates a tool that only reads the database.
 func readOnly() *mcp.ToolAnnotations {
-	return &mcp.ToolAnnotations{ReadOnlyHint: true, OpenWorldHint: ptr(false)}
+	return &mcp.ToolAnnotations{ReadOnlyHint: true, OpenWorldHint: jsonschema.Ptr(false)}
 }
 
 // changes annotates a tool that writes the database; destructive when it
 // deletes or overwrites.
 func changes(destructive bool) *mcp.ToolAnnotations {
-	return &mcp.ToolAnnotations{DestructiveHint: ptr(destructive), OpenWorldHint: ptr(false)}
+	return &mcp.ToolAnnotations{DestructiveHint: jsonschema.Ptr(destructive), OpenWorldHint: jsonschema.Ptr(false)}
 }
 
 // inputSchema derives the JSON Schema of In and applies adjust.
