@@ -16,6 +16,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/astrotask/astrotask-go/taskstore"
+	"github.com/astrotask/astrotask-go/testharness/internal/harness"
 )
 
 // lockStatus is the JSON of `astro task lock-status --json` and of the MCP
@@ -41,7 +42,7 @@ type astroRunner struct {
 // run runs astro with args and returns its stdout and exit code.
 func (a *astroRunner) run(ctx context.Context, kind string, args ...string) ([]byte, int, error) {
 	cmd := exec.CommandContext(ctx, astroBin, append([]string{"--db", a.db, "--json"}, args...)...)
-	var stdout, stderr lockedWriter
+	var stdout, stderr harness.LockedBuffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Start(); err != nil {
 		return nil, 0, err

@@ -1,11 +1,9 @@
 package testharness
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -179,23 +177,3 @@ func checkAfterCrash(t *testing.T, st harness.CounterState, committed, count int
 }
 
 func name(prefix string, i int) string { return fmt.Sprintf("%s%d", prefix, i) }
-
-// lockedWriter is a bytes.Buffer safe for the goroutines os/exec copies
-// output with.
-type lockedWriter struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (w *lockedWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.Write(p)
-}
-
-// Bytes returns what was written.
-func (w *lockedWriter) Bytes() []byte {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return bytes.Clone(w.b.Bytes())
-}

@@ -118,19 +118,14 @@ func pgHolderOf(t *testing.T, url string) lockcore.Status {
 // awaitPGWaiters polls until n sessions wait for the lock of url.
 func awaitPGWaiters(t *testing.T, url string, n int) {
 	t.Helper()
-	deadline := time.Now().Add(readyWithin)
-	for {
-		got, err := harness.PGLockWaiters(context.Background(), url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got == n {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d sessions wait for the lock after %v, want %d", got, readyWithin, n)
-		}
-		time.Sleep(2 * time.Millisecond)
+	got := 0
+	err := harness.Poll(readyWithin, fmt.Sprintf("%d sessions waiting for the lock", n), func() (bool, error) {
+		var err error
+		got, err = harness.PGLockWaiters(context.Background(), url)
+		return got == n, err
+	})
+	if err != nil {
+		t.Fatalf("%v (%d waiting)", err, got)
 	}
 }
 

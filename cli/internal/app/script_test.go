@@ -131,18 +131,14 @@ func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: waitfile FILE [VAR]")
 	}
 	path := ts.MkAbs(args[0])
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		if b, err := os.ReadFile(path); err == nil && len(b) > 0 {
-			if len(args) == 2 {
-				ts.Setenv(args[1], strings.TrimSpace(string(b)))
-			}
-			return
-		}
-		if time.Now().After(deadline) {
-			ts.Fatalf("waitfile: %s did not appear within 30s", args[0])
-		}
-		time.Sleep(5 * time.Millisecond)
+	var content []byte
+	waitFor(ts, args[0]+" to appear", func() bool {
+		b, err := os.ReadFile(path)
+		content = b
+		return err == nil && len(b) > 0
+	})
+	if len(args) == 2 {
+		ts.Setenv(args[1], strings.TrimSpace(string(content)))
 	}
 }
 

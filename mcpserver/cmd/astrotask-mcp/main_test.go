@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -202,17 +201,4 @@ func text(res *mcp.CallToolResult) string {
 
 func dbPath(t testing.TB) string {
 	return filepath.Join(t.TempDir(), "astrotask.db")
-}
-
-// within polls cond until it holds or the deadline passes.
-func within(t testing.TB, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", d, what)
-		}
-		runtime.Gosched()
-		time.Sleep(5 * time.Millisecond)
-	}
 }

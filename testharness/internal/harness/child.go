@@ -31,7 +31,7 @@ type Child struct {
 
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
-	stderr lockedBuffer
+	stderr LockedBuffer
 
 	mu     sync.Mutex
 	lines  []string
@@ -51,6 +51,7 @@ func Start(bin, name, role string, a Args) (*Child, error) {
 // StartCmd starts cmd as a child with environment env (nil keeps cmd.Env).
 func StartCmd(name string, cmd *exec.Cmd, env []string) (*Child, error) {
 	c := &Child{Name: name, cmd: cmd, notify: make(chan struct{}), done: make(chan struct{})}
+	c.stderr.Max = 1 << 20 // a chatty child must not fill the memory
 	if env != nil {
 		cmd.Env = env
 	}
@@ -204,21 +205,37 @@ func (c *Child) Lines() []string {
 	return append([]string(nil), c.lines...)
 }
 
-type lockedBuffer struct {
+// LockedBuffer is a bytes.Buffer safe for the goroutines os/exec copies a
+// child's output with and for readers at the same time. The zero value is
+// an empty buffer that keeps everything.
+type LockedBuffer struct {
+	// Max, when positive, bounds what is kept: once the buffer holds more
+	// than Max bytes, further writes succeed and are dropped.
+	Max int
+
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (b *lockedBuffer) Write(p []byte) (int, error) {
+// Write appends p, or drops it once the buffer is past Max.
+func (b *LockedBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.b.Len() > 1<<20 {
+	if b.Max > 0 && b.b.Len() > b.Max {
 		return len(p), nil
 	}
 	return b.b.Write(p)
 }
 
-func (b *lockedBuffer) String() string {
+// Bytes returns a copy of what was kept.
+func (b *LockedBuffer) Bytes() []byte {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return bytes.Clone(b.b.Bytes())
+}
+
+// String returns what was kept.
+func (b *LockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.b.String()
