@@ -113,9 +113,6 @@ func (e *env) dependencyList(c *cli.Context, id string) error {
 	return e.withStore(c, func(ctx context.Context, s *settings, st taskstore.Store) error {
 		var l dependencyListing
 		err := s.readTogether(ctx, func(ctx context.Context) error {
-			if _, err := st.GetTask(ctx, id); err != nil {
-				return err
-			}
 			var err error
 			if l.Dependencies, err = st.GetTaskDependencies(ctx, id); err != nil {
 				return err

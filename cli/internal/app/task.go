@@ -142,17 +142,7 @@ func taskListCommand(e *env) *cli.Command {
 				f.Statuses = append(f.Statuses, s)
 			}
 			return e.withStore(c, func(ctx context.Context, s *settings, st taskstore.Store) error {
-				var tasks []taskstore.Task
-				err := s.readTogether(ctx, func(ctx context.Context) error {
-					if f.ParentID != "" {
-						if _, err := st.GetTask(ctx, f.ParentID); err != nil {
-							return err
-						}
-					}
-					var err error
-					tasks, err = st.ListTasks(ctx, f)
-					return err
-				})
+				tasks, err := st.ListTasks(ctx, f)
 				if err != nil {
 					return fmt.Errorf("list tasks: %w", err)
 				}

@@ -73,15 +73,7 @@ type contextListing struct {
 
 func (e *env) contextList(c *cli.Context, id string) error {
 	return e.withStore(c, func(ctx context.Context, s *settings, st taskstore.Store) error {
-		var slices []taskstore.ContextSlice
-		err := s.readTogether(ctx, func(ctx context.Context) error {
-			if _, err := st.GetTask(ctx, id); err != nil {
-				return err
-			}
-			var err error
-			slices, err = st.ListContextSlices(ctx, id)
-			return err
-		})
+		slices, err := st.ListContextSlices(ctx, id)
 		if err != nil {
 			return fmt.Errorf("list context: %w", err)
 		}
