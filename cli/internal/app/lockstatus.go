@@ -87,7 +87,20 @@ func (e *env) forceClear(c *cli.Context, s *settings, loc taskstore.Location, lo
 // refuseForce is the error of --force against a live holder: it names the
 // process to stop.
 func refuseForce(st lockcore.Status) error {
-	return fmt.Errorf("Database is locked by %s; stop that process to release it. Nothing was changed.", holderName(st))
+	return &ForceRefusedError{Holder: holderName(st)}
+}
+
+// ForceRefusedError is lock-status --force refusing to touch a live holder.
+// Its message is the sentence the user reads after "Error: ", capitalised
+// and punctuated as one. It maps to ExitError.
+type ForceRefusedError struct {
+	// Holder names the process to stop, as the waiting line does.
+	Holder string
+}
+
+// Error returns the sentence that names the process to stop.
+func (e *ForceRefusedError) Error() string {
+	return "Database is locked by " + e.Holder + "; stop that process to release it. Nothing was changed."
 }
 
 // forceResult is the JSON shape of lock-status --force: the status after
