@@ -101,8 +101,8 @@ func newApp(e *env) *cli.App {
 		Flags:                globalFlags(),
 		Writer:               e.stdout,
 		ErrWriter:            e.stderr,
-		HideVersion:          true,
-		EnableBashCompletion: false,
+		Version:              readBuildInfo().String(),
+		EnableBashCompletion: true,
 		ExitErrHandler:       func(*cli.Context, error) {},
 		OnUsageError:         onUsageError,
 		Action:               rootAction,
@@ -113,6 +113,8 @@ func newApp(e *env) *cli.App {
 			contextCommand(e),
 			exportCommand(e),
 			importCommand(e),
+			versionCommand(e),
+			completionCommand(e),
 		},
 	}
 	prepare(a.Commands)

@@ -33,6 +33,8 @@ type Config struct {
 	Token string
 	// Verbose turns on debug logging to stderr.
 	Verbose bool
+	// Version asks for the version line instead of serving.
+	Version bool
 	// LockTimeout is how long one operation waits for the database lock;
 	// nil means lockcore's default budget, 0 means one attempt without
 	// waiting (as in the CLI).
@@ -87,6 +89,7 @@ func Parse(args []string, getenv func(string) string, stderr io.Writer) (Config,
 	fs.Var(httpFlag{&cfg.HTTPAddr}, "http", "serve Streamable HTTP instead of stdio; --http uses "+server.DefaultAddr+", --http=`ADDR` another address")
 	fs.StringVar(&allowed, "allowed-hosts", "", "comma-separated extra `hosts` accepted in Host/Origin headers (HTTP only)")
 	fs.BoolVar(&cfg.Verbose, "verbose", false, "log debug messages to stderr")
+	fs.BoolVar(&cfg.Version, "version", false, "print the version and exit")
 	fs.StringVar(&lockTimeout, "lock-timeout", "", "how long one operation waits for the database lock, a Go `duration` (default $"+LockTimeoutEnv+", else 5s)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: astrotask-mcp [flags]\n\n"+

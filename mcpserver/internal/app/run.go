@@ -36,6 +36,10 @@ func Main(ctx context.Context, args []string, getenv func(string) string, std St
 		fmt.Fprintf(std.Err, "astrotask-mcp: %v\n", err)
 		return 2
 	}
+	if cfg.Version {
+		fmt.Fprintln(std.Out, versionLine())
+		return 0
+	}
 	if err := Run(ctx, cfg, std); err != nil {
 		fmt.Fprintf(std.Err, "astrotask-mcp: %v\n", err)
 		return 1
@@ -67,7 +71,7 @@ func Run(ctx context.Context, cfg Config, std Streams) error {
 	defer store.Close()
 	log.Debug("database open", "location", loc.String(), "lockBudget", lockOpts.Budget())
 
-	srv := server.New(store, server.Options{Location: loc, LockOptions: lockOpts, Logger: log})
+	srv := server.New(store, server.Options{Location: loc, LockOptions: lockOpts, Logger: log, Version: Version()})
 	if cfg.HTTPAddr == "" {
 		return serveStdio(ctx, srv, std)
 	}

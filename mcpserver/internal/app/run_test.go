@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -36,6 +38,26 @@ func TestMainExitCodes(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "unsupported URL scheme") {
 		t.Errorf("stderr = %q, want the location error", stderr.String())
+	}
+}
+
+// TestMainVersion: --version prints one line on stdout, opens no database
+// and exits 0; a test binary carries no module version, so it is "devel".
+func TestMainVersion(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	std := Streams{In: io.NopCloser(strings.NewReader("")), Out: nopWriteCloser{&stdout}, Err: &stderr}
+	dir := t.TempDir()
+	if code := Main(context.Background(), []string{"--version", "--db", filepath.Join(dir, "data", "x.db")}, env(), std); code != 0 {
+		t.Fatalf("Main(--version) = %d, want 0; stderr %q", code, stderr.String())
+	}
+	if got := stdout.String(); !strings.HasPrefix(got, "astrotask-mcp version devel (") || !strings.HasSuffix(got, runtime.GOOS+"/"+runtime.GOARCH+")\n") {
+		t.Errorf("Main(--version) printed %q", got)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 || stderr.Len() != 0 {
+		t.Errorf("--version created %v and wrote %q to stderr, want nothing", entries, stderr.String())
+	}
+	if v := Version(); v != "devel" {
+		t.Errorf("Version() = %q in a test binary, want devel", v)
 	}
 }
 
