@@ -42,4 +42,7 @@ done
 step "per-module build, vet and tidy with GOWORK=off"
 scripts/check.sh
 
+step "release check: a throwaway release of HEAD, installed from outside the repository, offline"
+scripts/release-check.sh
+
 step "ok"
