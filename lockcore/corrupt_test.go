@@ -3,6 +3,7 @@ package lockcore
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -74,8 +75,11 @@ func TestCorruptRecordWhileHeld(t *testing.T) {
 	h.expect("released")
 }
 
-// TestUnverifiedHolderIsNotNamed: a record that names a live process that
-// is not the holder, or another host, or a reused pid, is not trusted.
+// TestUnverifiedHolderIsNotNamed: a record that names another host, or
+// another boot, or a pid now used by a process with another start time, is
+// not trusted. Neither is one naming a live process that does not hold the
+// lock, where the kernel lists the holders (Linux); elsewhere nothing can
+// tell that process from the holder, and it is named.
 func TestUnverifiedHolderIsNotNamed(t *testing.T) {
 	db := testDB(t)
 	h := startHelper(t, "hold", "DB", db, "MODE", "exclusive", "PROC", "mcp-server")
@@ -92,15 +96,29 @@ func TestUnverifiedHolderIsNotNamed(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for name, f := range map[string]func(*LockInfo){
-		"other host":      func(li *LockInfo) { li.Host = "elsewhere" },
-		"reused pid":      func(li *LockInfo) { li.Start++ },
-		"other boot":      func(li *LockInfo) { li.Boot = "b" },
-		"live non-holder": func(li *LockInfo) { *li = self(); li.Process = "cli" },
+	named := func(proc string, pid int) string {
+		return fmt.Sprintf("Database is currently in use by %s (PID: %d). Please try again in a moment.", proc, pid)
+	}
+	nonHolder, otherBoot := anotherProcess, anotherProcess
+	if !kernelListsHolders {
+		nonHolder = named("cli", os.Getpid())
+	}
+	if bootID() == "" { // no boot known here (neither Linux nor macOS)
+		otherBoot = named("mcp-server", h.pid())
+	}
+	for _, tt := range []struct {
+		name  string
+		forge func(*LockInfo)
+		want  string
+	}{
+		{"other host", func(li *LockInfo) { li.Host = "elsewhere" }, anotherProcess},
+		{"reused pid", func(li *LockInfo) { li.Start++ }, anotherProcess},
+		{"other boot", func(li *LockInfo) { li.Boot = "b" }, otherBoot},
+		{"live non-holder", func(li *LockInfo) { *li = self(); li.Process = "cli" }, nonHolder},
 	} {
-		forge(f)
-		if err := l.Acquire(context.Background()); err == nil || err.Error() != anotherProcess {
-			t.Errorf("%s: Acquire = %v, want %q", name, err, anotherProcess)
+		forge(tt.forge)
+		if err := l.Acquire(context.Background()); err == nil || err.Error() != tt.want {
+			t.Errorf("%s: Acquire = %v, want %q", tt.name, err, tt.want)
 		}
 	}
 	forge(func(*LockInfo) {})

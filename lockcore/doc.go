@@ -41,7 +41,9 @@
 // Inspect reports who holds the lock without taking it or creating
 // anything. ClearStale overwrites a record left by a process that died.
 //
-// lockcore builds on Unix systems; start-time and /proc/locks checks, and
-// ignoring stopped waiters, need Linux. DESIGN.md in this directory
-// explains how and why the lock is built as it is.
+// lockcore builds on Unix systems. Start times, the boot and stopped
+// waiters are known on Linux and macOS; only Linux lists who holds the
+// lock (/proc/locks), so elsewhere Inspect counts no readers and a record
+// naming a live process of the right start time is believed. DESIGN.md in
+// this directory explains how and why the lock is built as it is.
 package lockcore

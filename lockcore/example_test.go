@@ -131,8 +131,8 @@ func ExampleNew() {
 	}
 	defer l.Release()
 	st, _ := lockcore.Inspect(db, lockcore.Options{})
-	fmt.Println(st.Mode, st.Readers)
+	fmt.Println(st.Mode, st.Holder.Process)
 	// Output:
 	// data .astrotask.lock
-	// shared 1
+	// shared mcp-server
 }

@@ -11,6 +11,22 @@ import (
 	"testing"
 )
 
+// What the kernel tells on Linux, for the wanted values of shared tests:
+// /proc/locks lists the processes holding the lock (so Inspect counts
+// readers and rules out a record naming a live process that does not hold
+// it), and F_GETLK reports the gate that was taken first.
+const (
+	kernelListsHolders = true
+	getlkReportsOldest = true
+)
+
+// waitQueued waits, with a deadline, until the writer pid is blocked in
+// the kernel waiting for the lock at path.
+func waitQueued(t *testing.T, path string, pid int) {
+	t.Helper()
+	waitBlocked(t, pid)
+}
+
 // waitBlocked polls /proc/locks, with a deadline, until pid is listed as
 // blocked waiting for a flock.
 func waitBlocked(t *testing.T, pid int) {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -182,14 +181,21 @@ func roleGofrs() error {
 }
 
 // roleFDCheck reports whether this process inherited a descriptor of the
-// lock file.
+// lock file at LOCKPATH: it compares the file of every descriptor up to the
+// limit on open files with it, which needs no /proc.
 func roleFDCheck() error {
-	ents, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
+	var want unix.Stat_t
+	if err := unix.Stat(env("LOCKPATH"), &want); err != nil {
+		fmt.Println("clean") // no lock file, nothing to inherit
+		return nil
+	}
+	var lim unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &lim); err != nil {
 		return err
 	}
-	for _, e := range ents {
-		if target, _ := os.Readlink(filepath.Join("/proc/self/fd", e.Name())); target == env("LOCKPATH") {
+	for fd := range int(min(lim.Cur, 1<<16)) {
+		var st unix.Stat_t
+		if unix.Fstat(fd, &st) == nil && st.Dev == want.Dev && st.Ino == want.Ino {
 			fmt.Println("inherited")
 			return nil
 		}

@@ -33,11 +33,14 @@ type LockInfo struct {
 	Host      string `json:"host"`
 	Process   string `json:"process"`
 	Mode      Mode   `json:"mode,omitempty"`
-	// Start is the holder's start time in clock ticks since boot (Linux), so
-	// a reused pid is not mistaken for the holder.
+	// Start is the holder's start time, so a reused pid is not mistaken for
+	// the holder: in clock ticks since boot on Linux, in microseconds since
+	// the Unix epoch on macOS, 0 (unknown) elsewhere. It is only ever
+	// compared on the host that wrote it.
 	Start uint64 `json:"start,omitempty"`
-	// Boot is the kernel boot id (Linux), so a record from before a reboot
-	// is not mistaken for a live holder.
+	// Boot identifies the kernel's boot (the boot id on Linux, the boot
+	// session UUID on macOS, "" elsewhere), so a record from before a
+	// reboot is not mistaken for a live holder.
 	Boot string `json:"boot,omitempty"`
 }
 

@@ -56,15 +56,23 @@ func TestLockedErrorTexts(t *testing.T) {
 	}
 }
 
+// TestInspectSharedReaders: two reader processes hold the lock. Inspect
+// sees it held shared by a verified reader everywhere; it counts the
+// readers only where the kernel lists them (Linux), and reports 0, unknown,
+// elsewhere.
 func TestInspectSharedReaders(t *testing.T) {
 	db := testDB(t)
 	a := startHelper(t, "hold", "DB", db, "MODE", "shared", "PROC", "r1")
 	a.expect("locked")
 	b := startHelper(t, "hold", "DB", db, "MODE", "shared", "PROC", "r2")
 	b.expect("locked")
+	wantReaders := 0
+	if kernelListsHolders {
+		wantReaders = 2
+	}
 	st, err := Inspect(db, Options{})
-	if err != nil || !st.Locked || st.Mode != ModeShared || st.Readers != 2 || !st.Verified {
-		t.Fatalf("Inspect = %+v, %v; want shared, 2 readers, verified", st, err)
+	if err != nil || !st.Locked || st.Mode != ModeShared || st.Readers != wantReaders || !st.Verified {
+		t.Fatalf("Inspect = %+v, %v; want shared, %d readers, verified", st, err, wantReaders)
 	}
 	if ok, _ := New(db, Options{}).TryAcquire(); ok {
 		t.Fatal("TryAcquire succeeded against two readers")

@@ -27,7 +27,7 @@ func TestCrashMidHold(t *testing.T) {
 
 	w := start(t, "waiter", harness.RoleWaiter, harness.Args{DB: db, ProcessType: "mcp-server", HoldAfter: true, Log: filepath.Join(dir, "waiter.log")})
 	expect(t, w, "waiting")
-	if err := harness.AwaitBlocked(harness.LockPath(db), w.Pid(), readyWithin); err != nil {
+	if err := harness.AwaitWaiting(harness.LockPath(db), w.Pid(), readyWithin); err != nil {
 		t.Fatal(err)
 	}
 	if err := h.Kill(); err != nil {
@@ -67,8 +67,9 @@ func TestCrashMidHold(t *testing.T) {
 
 // TestCrashMidWrite is scenario 3, second half: the holder commits 20
 // counter writes, then is SIGKILLed with a write transaction open. Another
-// process, already waiting in the kernel, gets the lock and writes; afterwards every acknowledged write is
-// present, the open transaction left nothing, and the database is intact.
+// process, already waiting for the lock, gets it and writes; afterwards
+// every acknowledged write is present, the open transaction left nothing,
+// and the database is intact.
 func TestCrashMidWrite(t *testing.T) {
 	const committed = 20
 	dir, db := newCounterDB(t)
@@ -79,7 +80,7 @@ func TestCrashMidWrite(t *testing.T) {
 
 	a := harness.Args{DB: db, Count: 5, Counter: true, Owner: "after", Log: filepath.Join(dir, "after.log")}
 	after := start(t, "after", harness.RoleContend, a)
-	if err := harness.AwaitBlocked(harness.LockPath(db), after.Pid(), readyWithin); err != nil {
+	if err := harness.AwaitWaiting(harness.LockPath(db), after.Pid(), readyWithin); err != nil {
 		t.Fatal(err)
 	}
 	if err := h.Kill(); err != nil {

@@ -28,6 +28,12 @@
 //   - TestPostgres: exclusion, the control, crashes and claim races against
 //     a real PostgreSQL server, each process posing as its own machine.
 //
+// The tests run on Linux and macOS. Where a test needs a waiter to be
+// waiting before it kills or resumes a holder, Linux shows the waiter
+// blocked in the kernel (/proc/locks, harness.AwaitBlocked, in files
+// built for Linux only); elsewhere a lockcore writer is seen at its
+// writer-preference gate (harness.AwaitGated, TestWriterSeenAtItsGate).
+//
 // cmd/lockbench measures the lock against raw flock and against the
 // reference TypeScript implementation; scripts/bench.sh runs it.
 package testharness

@@ -73,7 +73,7 @@ func TestHungHolder(t *testing.T) {
 		a.Log = filepath.Join(dir, name("long", i)+".log")
 		c := start(t, name("long", i), harness.RoleWaiter, a)
 		expect(t, c, "waiting")
-		if err := harness.AwaitBlocked(harness.LockPath(db), c.Pid(), readyWithin); err != nil {
+		if err := harness.AwaitWaiting(harness.LockPath(db), c.Pid(), readyWithin); err != nil {
 			t.Fatal(err)
 		}
 		long = append(long, c)

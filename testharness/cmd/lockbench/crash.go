@@ -79,9 +79,9 @@ func crashRound(r *runner, n int) ([]int64, error) {
 	if err := awaitAll(waiters, "waiting"); err != nil {
 		return nil, err
 	}
-	if r.blocks {
+	if r.await != nil {
 		for i, w := range waiters {
-			if err := harness.AwaitBlocked(harness.LockPath(db(i)), w.Pid(), within); err != nil {
+			if err := r.await(harness.LockPath(db(i)), w.Pid(), within); err != nil {
 				return nil, err
 			}
 		}

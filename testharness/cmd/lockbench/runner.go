@@ -15,14 +15,15 @@ import (
 type runner struct {
 	name  string
 	start func(name, role string, a harness.Args) (*harness.Child, error)
-	// blocks is true when a waiter waits inside flock(2), where
-	// harness.AwaitBlocked can see it; the reference polls instead.
-	blocks bool
+	// await, when not nil, waits until a waiter is seen waiting for the
+	// lock file at path (see awaitFor); the reference polls instead, and
+	// nothing can see it wait.
+	await func(path string, pid int, d time.Duration) error
 }
 
 // goRunner re-executes lockbench itself with impl.
 func goRunner(self, impl string) *runner {
-	return &runner{name: impl, blocks: true, start: func(name, role string, a harness.Args) (*harness.Child, error) {
+	return &runner{name: impl, await: awaitFor(impl), start: func(name, role string, a harness.Args) (*harness.Child, error) {
 		a.Impl = impl
 		return harness.Start(self, name, role, a)
 	}}

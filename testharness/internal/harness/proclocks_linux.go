@@ -1,3 +1,5 @@
+//go:build linux
+
 package harness
 
 import (
@@ -14,9 +16,10 @@ import (
 )
 
 // BlockedPIDs returns the processes blocked in the kernel on a lock of the
-// file at path (flock, or a POSIX or OFD range lock), read from /proc/locks
-// (Linux). A waiter that shows up here is asleep in the kernel and is woken
-// the moment the lock it waits for is let go.
+// file at path (flock, or a POSIX or OFD range lock), read from /proc/locks.
+// A waiter that shows up here is asleep in the kernel and is woken the
+// moment the lock it waits for is let go. It exists on Linux only: no
+// other kernel lists lock waiters.
 func BlockedPIDs(path string) ([]int, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
@@ -43,26 +46,8 @@ func BlockedPIDs(path string) ([]int, error) {
 	return pids, sc.Err()
 }
 
-// Poll calls cond every millisecond until it reports true, returns an
-// error, or d passes.
-func Poll(d time.Duration, what string, cond func() (bool, error)) error {
-	deadline := time.Now().Add(d)
-	tick := time.NewTicker(time.Millisecond)
-	defer tick.Stop()
-	for {
-		ok, err := cond()
-		if err != nil || ok {
-			return err
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("%s: not within %v", what, d)
-		}
-		<-tick.C
-	}
-}
-
 // AwaitBlocked waits at most d until process pid is blocked in the kernel
-// on a lock of the file at path.
+// on a lock of the file at path, as /proc/locks shows it (Linux only).
 func AwaitBlocked(path string, pid int, d time.Duration) error {
 	return Poll(d, fmt.Sprintf("pid %d blocked on %s", pid, path), func() (bool, error) {
 		pids, err := BlockedPIDs(path)

@@ -1,0 +1,6 @@
+//go:build unix && !linux && !darwin
+
+package main
+
+// cpuModel is unknown here.
+func cpuModel() string { return "" }
