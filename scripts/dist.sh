@@ -97,7 +97,13 @@ pack() {
 			command -v zip >/dev/null || die "zip is needed for $(basename "$archive")"
 			zip -q -X -9 "$archive" "${files[@]}"
 			;;
-		*) tar --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$epoch" -cf - "${files[@]}" | gzip -9n >"$archive" ;;
+		*)
+			if tar --version 2>/dev/null | grep -q GNU; then
+				tar --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$epoch" -cf - "${files[@]}"
+			else # bsdtar (macOS): the same files, not byte for byte the same archive
+				tar --uid 0 --gid 0 -cf - "${files[@]}"
+			fi | gzip -9n >"$archive"
+			;;
 		esac
 	)
 }

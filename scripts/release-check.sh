@@ -85,7 +85,7 @@ expect_refusal() {
 	shift 2
 	(cd "$work" && scripts/release.sh "$@") >"$tmp/out" 2>"$tmp/err" || status=$?
 	[ "$status" = "$want" ] || fail "release.sh $*: exit $status, want $want; stderr: $(cat "$tmp/err")"
-	if [ "$(wc -l <"$tmp/err")" != 1 ] || ! grep -qF -- "$text" "$tmp/err"; then
+	if [ "$(grep -c '' "$tmp/err")" != 1 ] || ! grep -qF -- "$text" "$tmp/err"; then
 		fail "release.sh $*: stderr is not one line with \"$text\": $(cat "$tmp/err")"
 	fi
 	say "refused as it should: release.sh $* -> $(cat "$tmp/err")"
@@ -218,23 +218,30 @@ say "astro task add, task list: $(tr -s ' ' <<<"$list")"
 say "astro --version (not checked here): $("$GOBIN/astro" --version 2>&1 | head -n 1 || true)"
 
 # astrotask-mcp over stdio: initialize, then the listTasks tool on the same database.
-coproc MCP { "$GOBIN/astrotask-mcp" --db "$db" 2>"$tmp/mcp.err"; }
-# shellcheck disable=SC2153 # MCP_PID is set by coproc
-mcp_pid=$MCP_PID
-mcp_in=${MCP[1]} mcp_out=${MCP[0]}
-mcp_read() {
-	local line
-	IFS= read -r -t 30 -u "$mcp_out" line || fail "astrotask-mcp did not answer: $(cat "$tmp/mcp.err")"
-	printf '%s' "$line"
+# (A FIFO rather than coproc, so that it runs on macOS's bash 3.2 too.)
+mkfifo "$tmp/mcp.in"
+"$GOBIN/astrotask-mcp" --db "$db" <"$tmp/mcp.in" >"$tmp/mcp.out" 2>"$tmp/mcp.err" &
+mcp_pid=$!
+exec 3>"$tmp/mcp.in"
+# mcp_reply ID: the server's reply to request ID, waiting up to 30 s for it.
+mcp_reply() {
+	local deadline=$((SECONDS + 30))
+	until grep -q "\"id\":$1[,}]" "$tmp/mcp.out"; do
+		if [ "$SECONDS" -ge "$deadline" ] || ! kill -0 "$mcp_pid" 2>/dev/null; then
+			fail "astrotask-mcp did not answer request $1: $(cat "$tmp/mcp.out" "$tmp/mcp.err")"
+		fi
+		sleep 0.1
+	done
+	grep "\"id\":$1[,}]" "$tmp/mcp.out"
 }
-printf '%s\n' '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"release-check","version":"0"}}}' >&"$mcp_in"
-reply=$(mcp_read)
+printf '%s\n' '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"release-check","version":"0"}}}' >&3
+reply=$(mcp_reply 1)
 grep -q '"serverInfo"' <<<"$reply" || fail "astrotask-mcp initialize: $reply"
 printf '%s\n' '{"jsonrpc":"2.0","method":"notifications/initialized"}' \
-	'{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"listTasks","arguments":{}}}' >&"$mcp_in"
-reply=$(mcp_read)
+	'{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"listTasks","arguments":{}}}' >&3
+reply=$(mcp_reply 2)
 grep -qF "$title" <<<"$reply" || fail "astrotask-mcp listTasks does not show the task: $reply"
-exec {mcp_in}>&-
+exec 3>&-
 status=0
 wait "$mcp_pid" || status=$?
 mcp_pid=
