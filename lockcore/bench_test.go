@@ -3,8 +3,6 @@ package lockcore
 import (
 	"context"
 	"testing"
-
-	"golang.org/x/sys/unix"
 )
 
 // BenchmarkExclusiveCycle is an uncontended Acquire+Release.
@@ -31,8 +29,9 @@ func BenchmarkSharedCycle(b *testing.B) {
 	}
 }
 
-// BenchmarkRawBaseline is the floor: flock, one pwrite of a record, unlock,
-// on a descriptor that is already open.
+// BenchmarkRawBaseline is the floor: the kernel lock (flock, or LockFileEx
+// on Windows), one positional write of a record, unlock, on a file that is
+// already open.
 func BenchmarkRawBaseline(b *testing.B) {
 	l := New(testDB(b), Options{})
 	h, err := l.handle()
@@ -41,12 +40,12 @@ func BenchmarkRawBaseline(b *testing.B) {
 	}
 	rec := newRecord("bench", ModeExclusive).encode(RecordSize)
 	for b.Loop() {
-		if err := unix.Flock(h.fd, unix.LOCK_EX); err != nil {
+		if err := kernelWait(h.lk, ModeExclusive); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := unix.Pwrite(h.fd, rec, 0); err != nil {
+		if err := h.fd.writeAt(rec, 0); err != nil {
 			b.Fatal(err)
 		}
-		unix.Flock(h.fd, unix.LOCK_UN)
+		kernelUnlock(h.lk)
 	}
 }

@@ -12,27 +12,71 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// sysFile is an open file: a descriptor.
+type sysFile int
+
 // openLockFile creates the directory of path and opens the lock file for
 // reading and writing, close-on-exec, without following a symlink. It refuses
-// network filesystems and anything but a regular file.
-func openLockFile(path string) (int, error) {
+// network filesystems and anything but a regular file. The one descriptor
+// serves for the record, the gates and the lock (fd and lk).
+func openLockFile(path string) (fd, lk sysFile, err error) {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return -1, classify("mkdir", dir, err)
+		return -1, -1, classify("mkdir", dir, err)
 	}
 	if err := checkFS(dir); err != nil {
-		return -1, err
+		return -1, -1, err
 	}
-	fd, err := unix.Open(path, unix.O_RDWR|unix.O_CREAT|unix.O_CLOEXEC|unix.O_NOFOLLOW|unix.O_NONBLOCK, 0o644)
+	n, err := unix.Open(path, unix.O_RDWR|unix.O_CREAT|unix.O_CLOEXEC|unix.O_NOFOLLOW|unix.O_NONBLOCK, 0o644)
+	if err != nil {
+		return -1, -1, classify("open", path, err)
+	}
+	if err := checkRegular(n, path); err != nil {
+		unix.Close(n)
+		return -1, -1, err
+	}
+	return sysFile(n), sysFile(n), nil
+}
+
+// openReadOnly opens an existing lock file to inspect it, creating
+// nothing. A missing file gives an error satisfying fs.ErrNotExist.
+func openReadOnly(path string) (sysFile, error) {
+	n, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NOFOLLOW|unix.O_NONBLOCK, 0)
 	if err != nil {
 		return -1, classify("open", path, err)
 	}
-	if err := checkRegular(fd, path); err != nil {
-		unix.Close(fd)
+	if err := checkRegular(n, path); err != nil {
+		unix.Close(n)
 		return -1, err
 	}
-	return fd, nil
+	return sysFile(n), nil
 }
+
+// nameKey and fileKey give the registry key of the lock file at path:
+// the path with symlinks in its directory resolved, so two paths to one
+// directory share one handle. nameKey is looked up before the file is
+// opened: closing a second descriptor of the file would drop this
+// process's gates (POSIX locks).
+func nameKey(path string) string { return canonical(path) }
+
+func fileKey(path string, _ sysFile) string { return canonical(path) }
+
+func (f sysFile) readAt(b []byte, off int64) (int, error) { return unix.Pread(int(f), b, off) }
+
+func (f sysFile) writeAt(b []byte, off int64) error {
+	_, err := unix.Pwrite(int(f), b, off)
+	return err
+}
+
+func (f sysFile) size() (int64, error) {
+	var st unix.Stat_t
+	err := unix.Fstat(int(f), &st)
+	return st.Size, err
+}
+
+func (f sysFile) truncate(size int64) error { return unix.Ftruncate(int(f), size) }
+
+func (f sysFile) close() { unix.Close(int(f)) }
 
 func checkRegular(fd int, path string) error {
 	var st unix.Stat_t
@@ -83,11 +127,42 @@ func kindOf(mode uint32) string {
 	return "a device or other non-regular file"
 }
 
+// The kernel lock is flock(2) on the whole file.
+
+// kernelTry takes the lock in mode without waiting; false, nil when busy.
+func kernelTry(lk sysFile, mode Mode) (bool, error) {
+	return flockOp(lk, flockHow(mode)|unix.LOCK_NB)
+}
+
+// kernelWait waits in the kernel until it grants the lock in mode. It
+// cannot be interrupted.
+func kernelWait(lk sysFile, mode Mode) error {
+	_, err := flockOp(lk, flockHow(mode))
+	return err
+}
+
+// kernelUnlock drops the lock.
+func kernelUnlock(lk sysFile) { flockOp(lk, unix.LOCK_UN) }
+
+// kernelUpgrade makes a shared hold exclusive without waiting and reports
+// whether it did; flock may drop the shared lock when it fails.
+func kernelUpgrade(lk sysFile) bool {
+	ok, err := flockOp(lk, unix.LOCK_EX|unix.LOCK_NB)
+	return ok && err == nil
+}
+
+func flockHow(mode Mode) int {
+	if mode == ModeShared {
+		return unix.LOCK_SH
+	}
+	return unix.LOCK_EX
+}
+
 // flockOp applies a flock operation, retrying on EINTR. It reports false,
 // nil when a non-blocking request would block.
-func flockOp(fd, how int) (bool, error) {
+func flockOp(fd sysFile, how int) (bool, error) {
 	for {
-		err := unix.Flock(fd, how)
+		err := unix.Flock(int(fd), how)
 		switch {
 		case err == nil:
 			return true, nil
@@ -99,5 +174,3 @@ func flockOp(fd, how int) (bool, error) {
 		return false, err
 	}
 }
-
-func closeFD(fd int) { unix.Close(fd) }

@@ -5,8 +5,6 @@ import (
 	"slices"
 	"testing"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // TestQueuedWritersBeatLoopingReaders: four reader processes loop on the
@@ -135,19 +133,4 @@ func checkGated(t *testing.T, db string, ws []*helper) {
 			t.Errorf("waiting writer %d holds no gate", w.pid())
 		}
 	}
-}
-
-// holdsGate reports whether process pid, another than this one, holds a
-// gate in its own slot of the lock file at path, as F_GETLK sees it.
-func holdsGate(t *testing.T, path string, pid int) bool {
-	t.Helper()
-	h, err := lookup(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lk := unix.Flock_t{Type: unix.F_WRLCK, Start: gateOffset + int64(pid)%gateSlots*gateTurns, Len: gateTurns}
-	if err := unix.FcntlFlock(uintptr(h.fd), unix.F_GETLK, &lk); err != nil {
-		t.Fatalf("F_GETLK on the gate slot of %d: %v", pid, err)
-	}
-	return lk.Type != unix.F_UNLCK && int(lk.Pid) == pid
 }

@@ -8,18 +8,21 @@ import (
 	"sync"
 
 	"golang.org/x/sync/semaphore"
-	"golang.org/x/sys/unix"
 )
 
 // handle is the per-process state of one lock file.
 //
 // In memory, sem queues goroutines in FIFO order (a waiting writer holds back
 // later readers) and rw is a witness so the race detector sees the exclusion.
-// In the kernel, the process holds one flock on fd: exclusive for a writer,
-// shared for any number of readers of this process.
+// In the kernel, the process holds one lock through lk: exclusive for a
+// writer, shared for any number of readers of this process. The record is
+// read and written, and the writer gates are taken, through fd. On Unix fd
+// and lk are one descriptor; on Windows, where I/O on a handle waits for a
+// LockFileEx blocked on it, they are two handles of the file.
 type handle struct {
 	path string
-	fd   int
+	fd   sysFile
+	lk   sysFile
 	sem  *semaphore.Weighted
 	rw   sync.RWMutex
 
@@ -33,16 +36,17 @@ type handle struct {
 	tmpl     recordTemplate
 }
 
-func newHandle(path string, fd int) *handle {
-	return &handle{path: path, fd: fd, sem: semaphore.NewWeighted(writerWeight)}
+func newHandle(path string, fd, lk sysFile) *handle {
+	return &handle{path: path, fd: fd, lk: lk, sem: semaphore.NewWeighted(writerWeight)}
 }
 
 // writerWeight is the semaphore weight of an exclusive holder: all of it.
 const writerWeight = math.MaxInt32
 
-// registry holds one handle per lock file per process. Handles are never
-// removed: the descriptor stays open for the life of the process, so the
-// garbage collector can never close a held lock, and a lock cycle never
+// registry holds one handle per lock file per process, filed under every
+// path it was asked for and under the file's key (see fileKey). Handles are
+// never removed: the descriptor stays open for the life of the process, so
+// the garbage collector can never close a held lock, and a lock cycle never
 // reopens the file.
 var registry struct {
 	sync.Mutex
@@ -57,32 +61,39 @@ func lookup(path string) (*handle, error) {
 	if h := registry.m[path]; h != nil {
 		return h, nil
 	}
-	if h := registry.m[canonical(path)]; h != nil {
-		registry.m[path] = h // the same file through a symlinked directory
+	if h := registry.m[nameKey(path)]; h != nil {
+		registry.m[path] = h // the same file by another path
 		return h, nil
 	}
-	fd, err := openLockFile(path)
+	fd, lk, err := openLockFile(path)
 	if err != nil {
 		return nil, err
 	}
-	return register(path, fd), nil
+	return register(path, fd, lk), nil
 }
 
-// register files a newly opened descriptor under path and its canonical
-// path. registry must be locked.
-func register(path string, fd int) *handle {
-	canon := canonical(path)
-	h := registry.m[canon]
+// register files newly opened descriptors under path and the file's key.
+// registry must be locked.
+func register(path string, fd, lk sysFile) *handle {
+	key := fileKey(path, fd)
+	h := registry.m[key]
 	if h == nil {
-		h = newHandle(canon, fd)
+		h = newHandle(canonical(path), fd, lk)
 	} else {
-		closeFD(fd) // a symlinked directory created meanwhile; drops our gate at worst
+		closeFiles(fd, lk) // another path to it opened meanwhile; drops our gate at worst
 	}
 	if registry.m == nil {
 		registry.m = make(map[string]*handle)
 	}
-	registry.m[path], registry.m[canon] = h, h
+	registry.m[path], registry.m[key] = h, h
 	return h
+}
+
+func closeFiles(fd, lk sysFile) {
+	fd.close()
+	if lk != fd {
+		lk.close()
+	}
 }
 
 // canonical resolves symlinks in the directory of path.
@@ -110,7 +121,7 @@ func peek(path string) *handle {
 	if h := registry.m[path]; h != nil {
 		return h
 	}
-	return registry.m[canonical(path)]
+	return registry.m[nameKey(path)]
 }
 
 // claim is what a new holder writes, and where it logs.
@@ -162,14 +173,7 @@ func (h *handle) tryFlock(mode Mode) (bool, error) {
 	if gateBusy(h.fd) {
 		return false, nil
 	}
-	return flockOp(h.fd, flockHow(mode)|unix.LOCK_NB)
-}
-
-func flockHow(mode Mode) int {
-	if mode == ModeShared {
-		return unix.LOCK_SH
-	}
-	return unix.LOCK_EX
+	return kernelTry(h.lk, mode)
 }
 
 // joinShared admits one more reader of this process to its shared kernel
@@ -211,7 +215,7 @@ func (h *handle) releaseLocked(mode Mode) {
 
 // unlockKernel drops the kernel lock. h.mu must be held.
 func (h *handle) unlockKernel() {
-	flockOp(h.fd, unix.LOCK_UN)
+	kernelUnlock(h.lk)
 	h.kmode, h.readers, h.closed = "", 0, false
 	if h.drained != nil {
 		close(h.drained)

@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -121,18 +120,13 @@ func (h *helper) wait() {
 	close(h.done)
 }
 
-// signal sends sig to the helper, by pid.
-func (h *helper) signal(sig syscall.Signal) {
-	h.t.Helper()
-	if err := syscall.Kill(h.pid(), sig); err != nil {
-		h.t.Fatalf("kill -%v %d: %v", sig, h.pid(), err)
-	}
-}
-
-// crash kills the helper with SIGKILL and reaps it.
+// crash kills the helper (SIGKILL; TerminateProcess on Windows) and reaps
+// it.
 func (h *helper) crash() {
 	h.t.Helper()
-	h.signal(syscall.SIGKILL)
+	if err := h.cmd.Process.Kill(); err != nil {
+		h.t.Fatalf("kill %d: %v", h.pid(), err)
+	}
 	h.cmd.Wait()
 	close(h.done)
 }
@@ -143,8 +137,7 @@ func (h *helper) kill() {
 		return
 	default:
 	}
-	syscall.Kill(h.pid(), syscall.SIGCONT)
-	syscall.Kill(h.pid(), syscall.SIGKILL)
+	h.cmd.Process.Kill()
 	h.cmd.Wait()
 	close(h.done)
 }
@@ -208,7 +201,7 @@ func readLockFile(t *testing.T, path string) []byte {
 
 const anotherProcess = "Database is currently in use by another process. Please try again in a moment."
 
-func (l *Lock) dirForTest() string { return strings.TrimSuffix(l.Path(), "/"+LockFileName) }
+func (l *Lock) dirForTest() string { return filepath.Dir(l.Path()) }
 
 // logBuffer collects debug logs; safe for concurrent use.
 type logBuffer struct {

@@ -11,9 +11,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/gofrs/flock"
-	"golang.org/x/sys/unix"
 )
 
 // The test binary doubles as the helper processes of the multi-process
@@ -31,8 +28,6 @@ var roles = map[string]func() error{
 	"contend":   roleContend,
 	"readloop":  roleReadLoop,
 	"writeloop": roleWriteLoop,
-	"gofrs":     roleGofrs,
-	"fdcheck":   roleFDCheck,
 }
 
 func runRole(role string) int {
@@ -165,47 +160,4 @@ func loop(mode Mode) error {
 	}
 	fmt.Println("holds", n)
 	return nil
-}
-
-// roleGofrs holds the lock file through github.com/gofrs/flock, as another
-// tool might, until stdin closes.
-func roleGofrs() error {
-	fl := flock.New(env("LOCKPATH"))
-	if err := fl.Lock(); err != nil {
-		return err
-	}
-	fmt.Println("locked")
-	for sc := bufio.NewScanner(os.Stdin); sc.Scan(); {
-	}
-	return fl.Unlock()
-}
-
-// roleFDCheck reports whether this process inherited a descriptor of the
-// lock file at LOCKPATH: it compares the file of every descriptor up to the
-// limit on open files with it, which needs no /proc.
-func roleFDCheck() error {
-	var want unix.Stat_t
-	if err := unix.Stat(env("LOCKPATH"), &want); err != nil {
-		fmt.Println("clean") // no lock file, nothing to inherit
-		return nil
-	}
-	var lim unix.Rlimit
-	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &lim); err != nil {
-		return err
-	}
-	for fd := range int(min(lim.Cur, 1<<16)) {
-		var st unix.Stat_t
-		if unix.Fstat(fd, &st) == nil && st.Dev == want.Dev && st.Ino == want.Ino {
-			fmt.Println("inherited")
-			return nil
-		}
-	}
-	fmt.Println("clean")
-	return nil
-}
-
-func mono() int64 {
-	var ts unix.Timespec
-	unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts)
-	return ts.Nano()
 }

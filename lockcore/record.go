@@ -9,8 +9,6 @@ import (
 	"strconv"
 	"sync"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // RecordSize is the size of the holder record as written: JSON padded with
@@ -145,11 +143,11 @@ func (h *handle) logReplaced(log *slog.Logger) {
 // current file length, or, for an oversized file, written at RecordSize and
 // the tail cut off afterwards.
 func (h *handle) writeRecord(li LockInfo) error {
-	var st unix.Stat_t
-	if err := unix.Fstat(h.fd, &st); err != nil {
+	cur, err := h.fd.size()
+	if err != nil {
 		return fmt.Errorf("lockcore: stat %s: %w", h.path, err)
 	}
-	size := max(RecordSize, int(st.Size))
+	size := max(RecordSize, int(cur))
 	if size > maxRecordRead {
 		size = RecordSize
 	}
@@ -157,11 +155,11 @@ func (h *handle) writeRecord(li LockInfo) error {
 	if size != RecordSize {
 		rec = li.encode(size)
 	}
-	if _, err := unix.Pwrite(h.fd, rec, 0); err != nil {
+	if err := h.fd.writeAt(rec, 0); err != nil {
 		return fmt.Errorf("lockcore: write record %s: %w", h.path, err)
 	}
-	if st.Size > int64(size) {
-		if err := unix.Ftruncate(h.fd, int64(size)); err != nil {
+	if cur > int64(size) {
+		if err := h.fd.truncate(int64(size)); err != nil {
 			return fmt.Errorf("lockcore: trim record %s: %w", h.path, err)
 		}
 	}
@@ -172,18 +170,15 @@ func (h *handle) writeRecord(li LockInfo) error {
 // released normally reads as free and only a holder that died leaves a
 // "held" record behind. It rewrites the four bytes of the state in place
 // (see LockInfo.State). After a shared hold the record is marked only if no
-// other process still reads: the kernel lock is converted to exclusive
-// without waiting, which fails while another reader holds on (the
-// conversion may drop the shared lock first; it is being given back
-// anyway). A failed write is ignored: the record only decorates. h.mu must
-// be held.
+// other process still reads: the kernel lock is made exclusive without
+// waiting (kernelUpgrade), which fails while another reader holds on (it
+// may drop the shared lock first; it is being given back anyway). A failed
+// write is ignored: the record only decorates. h.mu must be held.
 func (h *handle) markFree() {
-	if h.kmode == ModeShared {
-		if ok, err := flockOp(h.fd, unix.LOCK_EX|unix.LOCK_NB); !ok || err != nil {
-			return
-		}
+	if h.kmode == ModeShared && !kernelUpgrade(h.lk) {
+		return
 	}
-	unix.Pwrite(h.fd, freeState, int64(len(statePrefix)))
+	h.fd.writeAt(freeState, int64(len(statePrefix)))
 }
 
 var freeState = []byte(StateFree)
@@ -191,12 +186,12 @@ var freeState = []byte(StateFree)
 // readRecord reads at most maxRecordRead bytes of the lock file and parses
 // them; an empty, cleared ("{}") or freed record gives nil, nil. A read
 // torn by a concurrent write is retried a few times.
-func readRecord(fd int) (*LockInfo, error) {
+func readRecord(f sysFile) (*LockInfo, error) {
 	buf := make([]byte, maxRecordRead+1)
 	var err error
 	for range 3 {
 		var n int
-		n, err = unix.Pread(fd, buf, 0)
+		n, err = f.readAt(buf, 0)
 		if err != nil {
 			return nil, fmt.Errorf("lockcore: read record: %w", err)
 		}

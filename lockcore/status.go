@@ -1,19 +1,13 @@
 package lockcore
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // Status describes a lock file as Inspect found it.
@@ -63,21 +57,18 @@ func Inspect(dbPath string, opts Options) (Status, error) {
 	if h := peek(path); h != nil {
 		return inspectFD(h.fd, path, opts.withDefaults()), nil
 	}
-	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NOFOLLOW|unix.O_NONBLOCK, 0)
+	f, err := openReadOnly(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return Status{Path: path}, nil
 	}
 	if err != nil {
-		return Status{Path: path}, classify("open", path, err)
-	}
-	defer unix.Close(fd)
-	if err := checkRegular(fd, path); err != nil {
 		return Status{Path: path}, err
 	}
-	return inspectFD(fd, path, opts.withDefaults()), nil
+	defer f.close()
+	return inspectFD(f, path, opts.withDefaults()), nil
 }
 
-func inspectFD(fd int, path string, o Options) Status {
+func inspectFD(fd sysFile, path string, o Options) Status {
 	st := Status{Path: path}
 	pids, known := holders(fd, &st)
 	rec, err := readRecord(fd)
@@ -102,84 +93,6 @@ func inspectFD(fd int, path string, o Options) Status {
 	return st
 }
 
-// holders fills st.Locked, st.Mode and st.Readers from the kernel and
-// returns the holding pids; known is false when they could only be probed.
-func holders(fd int, st *Status) (pids []int, known bool) {
-	var s unix.Stat_t
-	if err := unix.Fstat(fd, &s); err == nil {
-		if hs, ok := kernelHolders(uint64(s.Dev), uint64(s.Ino)); ok {
-			fromKernel(hs, st)
-			for _, h := range hs {
-				pids = append(pids, h.PID)
-			}
-			return pids, true
-		}
-	}
-	probe(st.Path, st)
-	return nil, false
-}
-
-func fromKernel(hs []flockHolder, st *Status) {
-	st.Locked = len(hs) > 0
-	for _, h := range hs {
-		if h.Write {
-			st.Mode = ModeExclusive
-			return
-		}
-	}
-	if st.Locked {
-		st.Mode, st.Readers = ModeShared, len(hs)
-	}
-}
-
-// flockHolder is one granted flock on the lock file, from /proc/locks.
-type flockHolder struct {
-	PID   int
-	Write bool
-}
-
-// parseProcLocks returns the granted FLOCK entries of r for key ("maj:min:ino"
-// with hex device numbers). Waiters ("->" lines) are skipped.
-func parseProcLocks(r io.Reader, key string) []flockHolder {
-	var hs []flockHolder
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if len(f) < 6 || f[1] != "FLOCK" || f[5] != key {
-			continue
-		}
-		pid, err := strconv.Atoi(f[4])
-		if err != nil {
-			continue
-		}
-		hs = append(hs, flockHolder{PID: pid, Write: f[3] == "WRITE"})
-	}
-	return hs
-}
-
-func devKey(dev, ino uint64) string {
-	return fmt.Sprintf("%02x:%02x:%d", unix.Major(dev), unix.Minor(dev), ino)
-}
-
-// probe finds the lock state by trying the lock without waiting, when the
-// kernel's lock table cannot be read. It opens its own descriptor, so a hold
-// by this very process is seen too, and it releases what it got at once.
-func probe(path string, st *Status) {
-	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NOFOLLOW|unix.O_NONBLOCK, 0)
-	if err != nil {
-		return
-	}
-	defer unix.Close(fd)
-	if ok, _ := flockOp(fd, unix.LOCK_SH|unix.LOCK_NB); !ok {
-		st.Locked, st.Mode = true, ModeExclusive
-		return
-	}
-	defer flockOp(fd, unix.LOCK_UN)
-	if ok, _ := flockOp(fd, unix.LOCK_EX|unix.LOCK_NB); !ok {
-		st.Locked, st.Mode = true, ModeShared
-	}
-}
-
 // verify reports whether li names a live process: same host and boot, pid
 // alive, start time unchanged when both are known.
 func verify(li *LockInfo) bool {
@@ -191,16 +104,6 @@ func verify(li *LockInfo) bool {
 		return false
 	}
 	return li.Start == 0 || startTime(li.PID) == li.Start
-}
-
-// pidAlive reports whether pid names a running process. EPERM means the
-// process exists but belongs to someone else, so it counts as alive.
-func pidAlive(pid int) bool {
-	if pid <= 0 {
-		return false
-	}
-	err := unix.Kill(pid, 0)
-	return err == nil || errors.Is(err, unix.EPERM)
 }
 
 // lockedError describes the current holder of h's lock for a busy error.
@@ -233,13 +136,13 @@ func ClearStale(dbPath string) (cleared bool, err error) {
 	if h.flight != nil || h.kmode != "" {
 		return false, h.lockedError(l.opts)
 	}
-	if ok, err := flockOp(h.fd, unix.LOCK_EX|unix.LOCK_NB); !ok || err != nil {
+	if ok, err := kernelTry(h.lk, ModeExclusive); !ok || err != nil {
 		if err != nil {
 			return false, fmt.Errorf("lockcore: clear %s: %w", h.path, err)
 		}
 		return false, h.lockedError(l.opts)
 	}
-	defer flockOp(h.fd, unix.LOCK_UN)
+	defer kernelUnlock(h.lk)
 	return h.clearLeftover()
 }
 
@@ -254,10 +157,10 @@ func (h *handle) clearLeftover() (bool, error) {
 	if err == nil && (rec == nil || verify(rec)) {
 		return false, nil
 	}
-	if _, err := unix.Pwrite(h.fd, clearedRecord, 0); err != nil {
+	if err := h.fd.writeAt(clearedRecord, 0); err != nil {
 		return false, fmt.Errorf("lockcore: clear %s: %w", h.path, err)
 	}
-	if err := unix.Ftruncate(h.fd, RecordSize); err != nil {
+	if err := h.fd.truncate(RecordSize); err != nil {
 		return false, fmt.Errorf("lockcore: clear %s: %w", h.path, err)
 	}
 	return true, nil

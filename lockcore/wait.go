@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // waiter carries one acquisition's budget. The budget context is created
@@ -175,7 +173,7 @@ func (h *handle) fly(f *flight, c claim) {
 	defer h.mu.Unlock()
 	if err != nil || f.waiters == 0 {
 		if err == nil {
-			flockOp(h.fd, unix.LOCK_UN) // everyone gave up meanwhile
+			kernelUnlock(h.lk) // everyone gave up meanwhile
 		}
 		h.finish(f, err)
 		return
@@ -224,13 +222,10 @@ func (h *handle) abandon(f *flight) bool {
 // up); a reader first waits until no writer (in another process, not
 // stopped) is at a gate.
 func (h *handle) blockingLock(f *flight) error {
-	if f.mode == ModeExclusive {
-		_, err := flockOp(h.fd, unix.LOCK_EX)
-		return err
+	if f.mode == ModeShared {
+		if err := h.awaitGate(f); err != nil {
+			return err
+		}
 	}
-	if err := h.awaitGate(f); err != nil {
-		return err
-	}
-	_, err := flockOp(h.fd, unix.LOCK_SH)
-	return err
+	return kernelWait(h.lk, f.mode)
 }
