@@ -1,7 +1,9 @@
 package taskstore
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -9,22 +11,43 @@ import (
 )
 
 // Export returns every task (except the project root), context slice and
-// dependency as a Document, read from one snapshot.
+// dependency as a Document, read from one snapshot. The document depends on
+// the data alone: the same data exports the same document, in the order
+// Document describes (sorted here rather than in SQL, so that the order is
+// bytewise on every backend whatever the server's collation), with empty
+// lists rather than nil ones.
 func (s *sqlStore) Export(ctx context.Context) (Document, error) {
 	doc := Document{Version: ExportVersion}
 	err := s.read(ctx, "export", func(c *conn) error {
-		doc.ExportedAt = c.now
 		var err error
-		if doc.Tasks, err = c.tasks(ctx, "SELECT "+taskCols+" FROM tasks t WHERE t.id <> ? ORDER BY t.seq", ProjectRootID); err != nil {
+		if doc.Tasks, err = c.tasks(ctx, "SELECT "+taskCols+" FROM tasks t WHERE t.id <> ?", ProjectRootID); err != nil {
 			return err
 		}
-		if doc.ContextSlices, err = c.slices(ctx, "SELECT "+sliceCols+" FROM context_slices c ORDER BY c.seq"); err != nil {
+		if doc.ContextSlices, err = c.slices(ctx, "SELECT "+sliceCols+" FROM context_slices c"); err != nil {
 			return err
 		}
 		doc.Dependencies, err = c.allDependencies(ctx)
 		return err
 	})
-	return doc, err
+	if err != nil {
+		return Document{}, err
+	}
+	sortDocument(&doc)
+	return doc, nil
+}
+
+// sortDocument puts a document's lists in the order Document describes.
+func sortDocument(doc *Document) {
+	doc.Tasks = append([]Task{}, doc.Tasks...)
+	doc.ContextSlices = append([]ContextSlice{}, doc.ContextSlices...)
+	doc.Dependencies = append([]Dependency{}, doc.Dependencies...)
+	slices.SortFunc(doc.Tasks, func(a, b Task) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortFunc(doc.ContextSlices, func(a, b ContextSlice) int {
+		return cmp.Or(strings.Compare(a.TaskID, b.TaskID), a.CreatedAt.Compare(b.CreatedAt), strings.Compare(a.ID, b.ID))
+	})
+	slices.SortFunc(doc.Dependencies, func(a, b Dependency) int {
+		return cmp.Or(strings.Compare(a.DependentTaskID, b.DependentTaskID), strings.Compare(a.DependencyTaskID, b.DependencyTaskID))
+	})
 }
 
 func (c *conn) allDependencies(ctx context.Context) ([]Dependency, error) {

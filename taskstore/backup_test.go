@@ -4,11 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 // fillSample writes a small database with every kind of record.
@@ -58,8 +58,96 @@ func TestExportImportRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if diff := cmp.Diff(doc, again, cmpopts.IgnoreFields(Document{}, "ExportedAt")); diff != "" {
+		if diff := cmp.Diff(doc, again); diff != "" {
 			t.Errorf("round trip changed the data (-exported +reimported):\n%s", diff)
+		}
+	})
+}
+
+// TestExportIsDeterministic: the same data exports byte-identical JSON,
+// whenever it is exported and whatever order it was written in, so an
+// export can live in version control; and a document from an older
+// version, with its export time, still imports.
+func TestExportIsDeterministic(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, open func(*testing.T) Store) {
+		ctx := context.Background()
+		export := func(s Store) []byte {
+			t.Helper()
+			doc, err := s.Export(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := json.MarshalIndent(doc, "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return b
+		}
+		src := open(t)
+		// Written out of order: IDs, slices and dependencies all come in
+		// an order the export must not keep.
+		mustAddID(t, src, "ZED", NewTask{Title: "last by ID"})
+		mustAddID(t, src, "MID", NewTask{Title: "middle"})
+		mustAddID(t, src, "ZED-B", NewTask{ParentID: "ZED"})
+		mustAddID(t, src, "ALF", NewTask{Title: "first by ID"})
+		mustAddID(t, src, "ZED-A", NewTask{ParentID: "ZED"})
+		mustDep(t, src, "ZED", "MID")
+		mustDep(t, src, "ALF", "ZED")
+		mustDep(t, src, "ALF", "MID")
+		for _, id := range []string{"ZED", "ALF", "ZED"} {
+			if _, err := src.AddContextSlice(ctx, NewContextSlice{TaskID: id, Title: "note on " + id}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		first := export(src)
+		if again := export(src); string(again) != string(first) {
+			t.Fatalf("two exports of one database differ:\n%s\n%s", first, again)
+		}
+		if strings.Contains(string(first), "exportedAt") {
+			t.Errorf("the export carries its time:\n%s", first)
+		}
+		var doc Document
+		if err := json.Unmarshal(first, &doc); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := ids(doc.Tasks), []string{"ALF", "MID", "ZED", "ZED-A", "ZED-B"}; !cmp.Equal(got, want) {
+			t.Errorf("exported tasks %v, want %v", got, want)
+		}
+		var deps, slices []string
+		for _, d := range doc.Dependencies {
+			deps = append(deps, d.DependentTaskID+">"+d.DependencyTaskID)
+		}
+		for _, sl := range doc.ContextSlices {
+			slices = append(slices, sl.TaskID)
+		}
+		if want := []string{"ALF>MID", "ALF>ZED", "ZED>MID"}; !cmp.Equal(deps, want) {
+			t.Errorf("exported dependencies %v, want %v", deps, want)
+		}
+		if want := []string{"ALF", "ZED", "ZED"}; !cmp.Equal(slices, want) {
+			t.Errorf("exported slices belong to %v, want %v", slices, want)
+		}
+		// Another database holding the same data, written in the
+		// document's order, exports the same bytes.
+		dst := open(t)
+		if _, err := dst.Import(ctx, doc, ImportOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if got := export(dst); string(got) != string(first) {
+			t.Errorf("a copy of the database exports differently:\n%s\nwant\n%s", got, first)
+		}
+		// An older document, with its export time, imports.
+		old := `{"version": 1, "exportedAt": "2026-01-01T00:00:00Z", "tasks": [{"id": "OLD", "title": "old", "status": "pending",
+			"priorityScore": 50, "createdAt": "2026-01-01T10:00:00Z", "updatedAt": "2026-01-01T10:00:00Z"}], "contextSlices": [], "dependencies": []}`
+		var olddoc Document
+		if err := json.Unmarshal([]byte(old), &olddoc); err != nil {
+			t.Fatal(err)
+		}
+		if res, err := open(t).Import(ctx, olddoc, ImportOptions{}); err != nil || res.Tasks != 1 {
+			t.Errorf("Import(older document) = %+v, %v", res, err)
+		}
+		// An empty database exports empty lists, not null.
+		if got, want := string(export(open(t))), "{\n  \"version\": 1,\n  \"tasks\": [],\n  \"contextSlices\": [],\n  \"dependencies\": []\n}"; got != want {
+			t.Errorf("empty export = %s, want %s", got, want)
 		}
 	})
 }
@@ -83,7 +171,7 @@ func TestImportRefusesConflicts(t *testing.T) {
 		_, err = s.Import(ctx, clash, ImportOptions{})
 		wantIs(t, err, ErrConflict)
 		after, _ := s.Export(ctx)
-		if diff := cmp.Diff(before, after, cmpopts.IgnoreFields(Document{}, "ExportedAt")); diff != "" {
+		if diff := cmp.Diff(before, after); diff != "" {
 			t.Fatalf("a refused import changed the database:\n%s", diff)
 		}
 

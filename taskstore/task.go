@@ -177,13 +177,19 @@ type TreeNode struct {
 const ExportVersion = 1
 
 // Document is the portable form of a whole database, written by Export and
-// read by Import.
+// read by Import. It carries nothing but the data, so the same database
+// always exports the same document: no export time (an "exportedAt" key in
+// an older document is ignored), and every list in a fixed order.
 type Document struct {
-	Version       int            `json:"version"`
-	ExportedAt    time.Time      `json:"exportedAt"`
-	Tasks         []Task         `json:"tasks"`
+	Version int `json:"version"`
+	// Tasks: Export orders them by ID (bytewise).
+	Tasks []Task `json:"tasks"`
+	// ContextSlices: Export orders them by task ID, then creation time,
+	// then ID.
 	ContextSlices []ContextSlice `json:"contextSlices"`
-	Dependencies  []Dependency   `json:"dependencies"`
+	// Dependencies: Export orders them by dependent task ID, then
+	// dependency task ID.
+	Dependencies []Dependency `json:"dependencies"`
 }
 
 // ImportOptions controls Import.

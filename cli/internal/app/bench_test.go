@@ -98,7 +98,7 @@ func BenchmarkProcess(b *testing.B) {
 func writeBenchDocument(b *testing.B, path string, n int) {
 	b.Helper()
 	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	doc := taskstore.Document{Version: taskstore.ExportVersion, ExportedAt: at,
+	doc := taskstore.Document{Version: taskstore.ExportVersion,
 		ContextSlices: []taskstore.ContextSlice{}, Dependencies: []taskstore.Dependency{}}
 	for i := range n {
 		doc.Tasks = append(doc.Tasks, taskstore.Task{
