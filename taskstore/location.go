@@ -20,11 +20,32 @@ const (
 // no explicit location.
 const EnvDatabaseURI = "DATABASE_URI"
 
-// DefaultDBRelPath is where the database lives below the repository root
-// (or the working directory outside a repository).
+// DefaultDBRelPath is where the database lives below a repository's main
+// worktree (or the working directory outside a repository).
 const DefaultDBRelPath = "data/astrotask.db"
 
-// Location says where a task database lives.
+// GitDirDBRelPath is where the database lives below the git directory of a
+// repository without a main worktree (a bare repository with worktrees).
+const GitDirDBRelPath = "astrotask/astrotask.db"
+
+// The rules by which Locate finds a database, in the order it tries them.
+const (
+	// RuleFlag: the location was given explicitly (the --db flag).
+	RuleFlag = "flag"
+	// RuleEnv: the location came from the DATABASE_URI environment variable.
+	RuleEnv = "environment"
+	// RuleRepository: the working directory is in the main worktree of a git
+	// repository, or inside its git directory; the database is that
+	// repository's.
+	RuleRepository = "repository"
+	// RuleWorktree: the working directory is in a linked worktree; the
+	// database is its repository's.
+	RuleWorktree = "worktree of a repository"
+	// RuleWorkingDir: no repository was found around the working directory.
+	RuleWorkingDir = "working directory"
+)
+
+// Location says where a task database lives, and how Locate found it.
 type Location struct {
 	// Backend is BackendSQLite or BackendPostgres.
 	Backend string
@@ -32,6 +53,16 @@ type Location struct {
 	Path string
 	// URL is the PostgreSQL connection URL, password included.
 	URL string
+	// Rule is the Rule constant by which Locate found the location; ""
+	// for a Location that Locate did not make.
+	Rule string
+	// Repository, with RuleRepository and RuleWorktree, is the repository
+	// whose database this is: its main worktree, or its git directory when
+	// it has no main worktree (a bare repository).
+	Repository string
+	// Worktree, with RuleWorktree, is the linked worktree that holds the
+	// working directory.
+	Worktree string
 }
 
 // String returns the SQLite path, or the PostgreSQL URL with any password
@@ -43,14 +74,29 @@ func (l Location) String() string {
 	return l.Path
 }
 
-// Locate finds the database, so that every tool opens the same file from any
-// working directory. In order it uses:
+// Locate finds the database, so that every tool opens the same one from
+// any directory of a project and from every worktree of a repository. In
+// order it uses (and records in Location.Rule):
 //
-//  1. explicit, when not empty;
-//  2. the DATABASE_URI environment variable, when not empty;
-//  3. data/astrotask.db below the root of the git repository that contains
-//     the working directory;
-//  4. data/astrotask.db below the working directory.
+//  1. explicit, when not empty (RuleFlag);
+//  2. the DATABASE_URI environment variable, when not empty (RuleEnv);
+//  3. the git repository around the working directory: data/astrotask.db
+//     in its main worktree, from the main worktree or its git directory
+//     (RuleRepository) or from any linked worktree (RuleWorktree). A
+//     repository whose files name no main worktree (a bare repository, or
+//     one whose git directory was kept apart with --separate-git-dir and
+//     names no core.worktree) keeps it in its git directory instead, as
+//     GitDirDBRelPath, so that every worktree still finds one database. A
+//     submodule and a repository nested in another's worktree are
+//     repositories of their own;
+//  4. data/astrotask.db below the working directory (RuleWorkingDir).
+//
+// The repository is read from the .git directory or file, the git
+// directory's commondir and the core.bare and core.worktree settings of its
+// config, the way git finds it, without starting git; git's environment
+// variables (GIT_DIR and the like) are not read. Repository paths have
+// symlinks resolved. A .git file that names no git directory is an error
+// rather than a guess: git refuses to work there as well.
 //
 // A location is a plain path (relative to the working directory; an
 // existing directory means astrotask.db inside it), a sqlite:// URL
@@ -61,39 +107,47 @@ func (l Location) String() string {
 // fail with ErrInvalid. Locate creates nothing.
 func Locate(explicit string) (Location, error) {
 	if s := strings.TrimSpace(explicit); s != "" {
-		return parseLocation(s)
+		loc, err := parseLocation(s)
+		if err != nil {
+			return Location{}, err
+		}
+		loc.Rule = RuleFlag
+		return loc, nil
 	}
 	if s := strings.TrimSpace(os.Getenv(EnvDatabaseURI)); s != "" {
 		loc, err := parseLocation(s)
 		if err != nil {
 			return Location{}, fmt.Errorf("%s: %w", EnvDatabaseURI, err)
 		}
+		loc.Rule = RuleEnv
 		return loc, nil
 	}
 	wd, err := os.Getwd()
 	if err != nil {
 		return Location{}, fmt.Errorf("locate database: %w", err)
 	}
-	base := wd
-	if root, ok := gitRoot(wd); ok {
-		base = root
-	}
-	return Location{Backend: BackendSQLite, Path: filepath.Join(base, filepath.FromSlash(DefaultDBRelPath))}, nil
+	return locateFrom(wd)
 }
 
-// gitRoot returns the nearest directory at or above dir that holds a .git
-// entry (a directory, or a file in worktrees and submodules).
-func gitRoot(dir string) (string, bool) {
-	for {
-		if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
-			return dir, true
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", false
-		}
-		dir = parent
+// locateFrom is rules 3 and 4 of Locate, from the directory wd.
+func locateFrom(wd string) (Location, error) {
+	r, ok, err := findRepository(wd)
+	if err != nil {
+		return Location{}, err
 	}
+	if !ok {
+		return Location{Backend: BackendSQLite, Path: filepath.Join(wd, filepath.FromSlash(DefaultDBRelPath)), Rule: RuleWorkingDir}, nil
+	}
+	loc := Location{Backend: BackendSQLite, Rule: RuleRepository, Repository: r.main,
+		Path: filepath.Join(r.main, filepath.FromSlash(DefaultDBRelPath))}
+	if r.main == "" {
+		loc.Repository = r.commonDir
+		loc.Path = filepath.Join(r.commonDir, filepath.FromSlash(GitDirDBRelPath))
+	}
+	if r.worktree != "" && r.linked() {
+		loc.Rule, loc.Worktree = RuleWorktree, r.worktree
+	}
+	return loc, nil
 }
 
 func parseLocation(s string) (Location, error) {

@@ -2,45 +2,38 @@ package taskstore
 
 import (
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
 
 func TestLocate(t *testing.T) {
-	dir := t.TempDir()
-	dir, _ = filepath.EvalSymlinks(dir)
+	dir := tempRoot(t)
 	repo := filepath.Join(dir, "repo")
 	sub := filepath.Join(repo, "a", "b")
-	if err := os.MkdirAll(filepath.Join(repo, ".git"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(sub, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, filepath.Join(repo, ".git", "HEAD"), "ref: refs/heads/main\n")
+	mkdirs(t, filepath.Join(repo, ".git", "objects"), filepath.Join(repo, ".git", "refs"), sub)
 	plain := filepath.Join(dir, "plain")
-	if err := os.MkdirAll(plain, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	mkdirs(t, plain)
 
 	t.Setenv(EnvDatabaseURI, "")
 	t.Chdir(sub)
+	sqlite := func(path, rule string) Location { return Location{Backend: BackendSQLite, Path: path, Rule: rule} }
 	cases := []struct {
 		explicit, env string
 		want          Location
 	}{
-		{"", "", Location{Backend: BackendSQLite, Path: filepath.Join(repo, "data", "astrotask.db")}},
-		{"x.db", "", Location{Backend: BackendSQLite, Path: filepath.Join(sub, "x.db")}},
-		{"/abs/t.db", "/env/t.db", Location{Backend: BackendSQLite, Path: "/abs/t.db"}},
-		{"", "/env/t.db", Location{Backend: BackendSQLite, Path: "/env/t.db"}},
-		{"", "sqlite:///env/u.db", Location{Backend: BackendSQLite, Path: "/env/u.db"}},
-		{"sqlite://./rel/r.db", "", Location{Backend: BackendSQLite, Path: filepath.Join(sub, "rel", "r.db")}},
-		{"sqlite://rel.db", "", Location{Backend: BackendSQLite, Path: filepath.Join(sub, "rel.db")}},
-		{"sqlite:///with%20space.db", "", Location{Backend: BackendSQLite, Path: "/with space.db"}},
-		{plain, "", Location{Backend: BackendSQLite, Path: filepath.Join(plain, "astrotask.db")}},
-		{"postgres://u:secret@db.example/tasks", "", Location{Backend: BackendPostgres, URL: "postgres://u:secret@db.example/tasks"}},
-		{"", "postgresql://u@db.example:5433/tasks?sslmode=disable", Location{Backend: BackendPostgres, URL: "postgresql://u@db.example:5433/tasks?sslmode=disable"}},
+		{"", "", Location{Backend: BackendSQLite, Path: filepath.Join(repo, "data", "astrotask.db"), Rule: RuleRepository, Repository: repo}},
+		{"x.db", "", sqlite(filepath.Join(sub, "x.db"), RuleFlag)},
+		{"/abs/t.db", "/env/t.db", sqlite("/abs/t.db", RuleFlag)},
+		{"", "/env/t.db", sqlite("/env/t.db", RuleEnv)},
+		{"", "sqlite:///env/u.db", sqlite("/env/u.db", RuleEnv)},
+		{"sqlite://./rel/r.db", "", sqlite(filepath.Join(sub, "rel", "r.db"), RuleFlag)},
+		{"sqlite://rel.db", "", sqlite(filepath.Join(sub, "rel.db"), RuleFlag)},
+		{"sqlite:///with%20space.db", "", sqlite("/with space.db", RuleFlag)},
+		{plain, "", sqlite(filepath.Join(plain, "astrotask.db"), RuleFlag)},
+		{"postgres://u:secret@db.example/tasks", "", Location{Backend: BackendPostgres, URL: "postgres://u:secret@db.example/tasks", Rule: RuleFlag}},
+		{"", "postgresql://u@db.example:5433/tasks?sslmode=disable", Location{Backend: BackendPostgres, URL: "postgresql://u@db.example:5433/tasks?sslmode=disable", Rule: RuleEnv}},
 	}
 	for _, c := range cases {
 		t.Setenv(EnvDatabaseURI, c.env)
@@ -51,15 +44,18 @@ func TestLocate(t *testing.T) {
 	}
 	t.Setenv(EnvDatabaseURI, "")
 	t.Chdir(plain)
-	if root, ok := gitRoot(plain); ok {
-		t.Fatalf("the temporary directory %s is inside the git repository %s; set TMPDIR elsewhere", plain, root)
+	if r, ok, _ := findRepository(plain); ok {
+		t.Fatalf("the temporary directory %s is inside the git repository %+v; set TMPDIR elsewhere", plain, r)
 	}
-	if got, err := Locate(""); err != nil || got.Path != filepath.Join(plain, "data", "astrotask.db") {
-		t.Errorf("Locate outside a repository = %q, %v; want ./data/astrotask.db", got.Path, err)
+	if got, err := Locate(""); err != nil || got != sqlite(filepath.Join(plain, "data", "astrotask.db"), RuleWorkingDir) {
+		t.Errorf("Locate outside a repository = %+v, %v; want ./data/astrotask.db by the working directory", got, err)
 	}
 	for _, bad := range []string{"mysql://x/y", "sqlite://", "sqlite:///x.db?mode=ro", "postgres://", "postgres://%zz"} {
-		_, err := Locate(bad)
+		got, err := Locate(bad)
 		wantIs(t, err, ErrInvalid)
+		if got != (Location{}) {
+			t.Errorf("Locate(%q) = %+v with an error, want the zero Location", bad, got)
+		}
 	}
 	t.Setenv(EnvDatabaseURI, "redis://x")
 	_, err := Locate("")

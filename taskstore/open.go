@@ -3,7 +3,9 @@ package taskstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -206,6 +208,9 @@ func openEngine(ctx context.Context, loc Location) (*sql.DB, dialect, error) {
 	case loc.Backend == BackendSQLite && loc.Path != "":
 		if err := os.MkdirAll(filepath.Dir(loc.Path), 0o755); err != nil {
 			return nil, nil, fmt.Errorf("open task db: %w", err)
+		}
+		if _, err := os.Lstat(loc.Path); errors.Is(err, fs.ErrNotExist) {
+			keepOutOfGit(loc.Path)
 		}
 		db, err := sqlite.Open(loc.Path)
 		if err != nil {
