@@ -113,6 +113,7 @@ func newApp(e *env) *cli.App {
 			contextCommand(e),
 			exportCommand(e),
 			importCommand(e),
+			whereCommand(e),
 			versionCommand(e),
 			completionCommand(e),
 		},

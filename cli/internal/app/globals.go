@@ -23,7 +23,7 @@ const LockTimeoutEnv = "ASTROTASK_LOCK_TIMEOUT"
 // command needs its own copies: urfave records "was set" on the flag value.
 func globalFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "db", Usage: "database path or URL (default: $DATABASE_URI, else <git root>/data/astrotask.db, else ./data/astrotask.db)"},
+		&cli.StringFlag{Name: "db", Usage: "database path or URL (default: $DATABASE_URI, else the git repository's data/astrotask.db from any of its worktrees, else ./data/astrotask.db; see astro where)"},
 		&cli.BoolFlag{Name: "json", Usage: "print JSON instead of text"},
 		&cli.BoolFlag{Name: "verbose", Usage: "log lock and database activity to stderr"},
 		&cli.StringFlag{Name: "process-type", Usage: "process name recorded in the lock file", Value: DefaultProcessType},

@@ -68,10 +68,11 @@ func initCommand(e *env) *cli.Command {
 				// configuration needs the URL as given.
 				res := initResult{Database: loc.String()}
 				if editor != "" {
-					if err := writeEditorConfig(path, editor, dbArg(loc), c.Bool("force")); err != nil {
+					if err := writeEditorConfig(path, editor, serverEntry(editor, loc), c.Bool("force")); err != nil {
 						return err
 					}
 					res.Editor, res.ConfigFile = editor, path
+					res.Note = configNote(editor, path, loc)
 				}
 				if s.json {
 					return writeJSON(e.stdout, res)
@@ -79,6 +80,9 @@ func initCommand(e *env) *cli.Command {
 				fmt.Fprintf(e.stdout, "Database ready at %s\n", res.Database)
 				if editor != "" {
 					fmt.Fprintf(e.stdout, "Wrote the %s MCP configuration to %s (command %s)\n", editor, res.ConfigFile, MCPServerCommand)
+				}
+				if res.Note != "" {
+					fmt.Fprintf(e.stdout, "Note: %s\n", res.Note)
 				}
 				return nil
 			})
@@ -91,10 +95,28 @@ type initResult struct {
 	Database   string `json:"database"`
 	Editor     string `json:"editor,omitempty"`
 	ConfigFile string `json:"configFile,omitempty"`
+	// Note says that a project's configuration does not name the database
+	// that --db or DATABASE_URI chose.
+	Note string `json:"note,omitempty"`
 }
 
-// dbArg is what the editor passes to astrotask-mcp --db: the absolute
-// database path, or the URL as given for a PostgreSQL database.
+// projectScoped reports whether the editor's configuration belongs to the
+// project (and may be committed) rather than to the user.
+func projectScoped(editor string) bool { return editor != "claude-desktop" }
+
+// configNote explains, when a project's configuration was written for a
+// database that --db or DATABASE_URI chose, that the configuration does not
+// name it: the server finds the database from where the editor starts it.
+func configNote(editor, path string, loc taskstore.Location) string {
+	if !projectScoped(editor) || (loc.Rule != taskstore.RuleFlag && loc.Rule != taskstore.RuleEnv) {
+		return ""
+	}
+	return fmt.Sprintf("%s names no database, so the server finds the project's as `astro where` does there without --db; set %s in the editor's environment to use %s",
+		path, taskstore.EnvDatabaseURI, loc)
+}
+
+// dbArg is what a user-scoped configuration passes to astrotask-mcp --db:
+// the absolute database path, or the URL as given for a PostgreSQL database.
 func dbArg(loc taskstore.Location) string {
 	if loc.Backend == taskstore.BackendPostgres {
 		return loc.URL
@@ -155,12 +177,22 @@ func projectDir() (string, error) {
 	}
 }
 
-// serverEntry is the configuration of astrotask-mcp for one editor. VS Code
-// names the transport; the others assume stdio.
-func serverEntry(editor, db string) map[string]any {
-	entry := map[string]any{"command": MCPServerCommand, "args": []string{"--db", db}}
-	if editor == "vscode" {
+// serverEntry is the configuration of astrotask-mcp for one editor. A
+// project's configuration (Claude Code, Cursor, VS Code) is committed and
+// used from every clone and worktree, so it names no database: the server
+// finds it from the directory the editor starts it in, the project, as
+// astro does (a linked worktree finds its repository's). VS Code is told to
+// start it there and names the transport. Claude Desktop's configuration
+// belongs to the user and names the database, since Desktop starts servers
+// in no project.
+func serverEntry(editor string, loc taskstore.Location) map[string]any {
+	entry := map[string]any{"command": MCPServerCommand}
+	switch {
+	case !projectScoped(editor):
+		entry["args"] = []string{"--db", dbArg(loc)}
+	case editor == "vscode":
 		entry["type"] = "stdio"
+		entry["cwd"] = "${workspaceFolder}"
 	}
 	return entry
 }
@@ -189,7 +221,7 @@ func (e *ConfigExistsError) Error() string {
 // file is left alone without force; with force, its other settings and
 // servers are kept and only our entry is set (a file that is not a JSON
 // object is replaced).
-func writeEditorConfig(path, editor, db string, force bool) error {
+func writeEditorConfig(path, editor string, entry map[string]any, force bool) error {
 	cfg := map[string]any{}
 	old, err := os.ReadFile(path)
 	switch {
@@ -207,7 +239,7 @@ func writeEditorConfig(path, editor, db string, force bool) error {
 	if servers == nil {
 		servers = map[string]any{}
 	}
-	servers[MCPServerName] = serverEntry(editor, db)
+	servers[MCPServerName] = entry
 	cfg[key] = servers
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)

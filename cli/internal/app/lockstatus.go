@@ -50,7 +50,7 @@ func lockStatusCommand(e *env) *cli.Command {
 			if s.json {
 				return writeJSON(e.stdout, st)
 			}
-			e.printLockStatus(st, s.verbose)
+			e.printLockStatus(st, loc, s.verbose)
 			return nil
 		},
 	}
@@ -79,6 +79,7 @@ func (e *env) forceClear(c *cli.Context, s *settings, loc taskstore.Location, lo
 		fmt.Fprintln(e.stdout, "Cleared an unreadable lock record. The lock is free.")
 	}
 	if s.verbose {
+		fmt.Fprintf(e.stdout, "Location: %s\n", whereLine(loc))
 		fmt.Fprintf(e.stdout, "%s: %s\n", lockPlace(r.After.Path), r.After.Path)
 	}
 	return nil
@@ -124,7 +125,9 @@ func (r forceResult) MarshalJSON() ([]byte, error) {
 	return json.Marshal(m)
 }
 
-func (e *env) printLockStatus(st lockcore.Status, verbose bool) {
+// printLockStatus prints st; verbose adds the database's location (the line
+// `astro where` prints) and the lock's place.
+func (e *env) printLockStatus(st lockcore.Status, loc taskstore.Location, verbose bool) {
 	w := e.stdout
 	if !st.Locked {
 		switch {
@@ -136,6 +139,7 @@ func (e *env) printLockStatus(st lockcore.Status, verbose bool) {
 			fmt.Fprintln(w, "Database is not locked")
 		}
 		if verbose {
+			fmt.Fprintf(w, "  Location: %s\n", whereLine(loc))
 			fmt.Fprintf(w, "  %s: %s\n", lockPlace(st.Path), st.Path)
 		}
 		return
@@ -170,6 +174,7 @@ func (e *env) printLockStatus(st lockcore.Status, verbose bool) {
 		if st.Holder != nil {
 			row("Since", time.UnixMilli(st.Holder.Timestamp).UTC().Format(time.RFC3339Nano))
 		}
+		row("Location", whereLine(loc))
 		row(lockPlace(st.Path), st.Path)
 	}
 }

@@ -86,6 +86,21 @@ func TestScripts(t *testing.T) {
 			env.Setenv(ClaudeDesktopConfigEnv, "")
 			env.Setenv("NO_COLOR", "")
 			env.Setenv("XDG_CONFIG_HOME", filepath.Join(env.WorkDir, ".config"))
+			// Scripts that build repositories run the real git, with no
+			// user or system configuration but this one.
+			gitconfig := filepath.Join(env.WorkDir, ".gitconfig")
+			if err := os.WriteFile(gitconfig, []byte(scriptGitConfig), 0o644); err != nil {
+				return err
+			}
+			env.Setenv("GIT_CONFIG_GLOBAL", gitconfig)
+			env.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+			// ASTROBIN is a directory holding astro and the other
+			// commands of TestMain but no git: `env PATH=$ASTROBIN`.
+			astro, err := exec.LookPath("astro")
+			if err != nil {
+				return err
+			}
+			env.Setenv("ASTROBIN", filepath.Dir(astro))
 			// tasks.json is a fixture with known IDs for `astro import`.
 			b, err := os.ReadFile(filepath.Join("testdata", "tasks.json"))
 			if err != nil {
@@ -100,6 +115,18 @@ func TestScripts(t *testing.T) {
 		},
 	})
 }
+
+// scriptGitConfig is the only git configuration the scripts' git reads.
+const scriptGitConfig = `[user]
+	name = Script
+	email = script@example.com
+[init]
+	defaultBranch = main
+[protocol "file"]
+	allow = always
+[advice]
+	detachedHead = false
+`
 
 // cmdExits is `exits CODE PROG ARGS...`: it runs PROG like exec and checks
 // its exit code, leaving stdout and stderr for the next commands to match.
