@@ -44,20 +44,39 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/astrotask-release-check.XXXXXX")
 modcache=$(go env GOMODCACHE)
 sha256() { if command -v sha256sum >/dev/null; then sha256sum; else shasum -a 256; fi; }
 vcsdir=$modcache/cache/vcs/$(printf 'git3:https://%s' "$prefix" | sha256 | cut -d' ' -f1)
-# Whatever of ours was in the module cache before stays; what this run adds goes.
-owned=()
-for d in "$modcache/$prefix" "$modcache/cache/download/$prefix" "$vcsdir" "$vcsdir.info" "$vcsdir.lock"; do
-	[ -e "$d" ] || owned+=("$d")
-done
+# The throwaway version's files go at the end. So does the VCS cache of our
+# repository if this run made it, unless another release-check is running
+# (they share it); it is only a cache.
+own_vcs=0
+[ -e "$vcsdir" ] || own_vcs=1
+# only_list DIR: DIR holds nothing but perhaps go's list file.
+only_list() {
+	local f
+	for f in "$1"/*; do [ ! -e "$f" ] || [ "${f##*/}" = list ] || return 1; done
+}
+# alone: no other release-check has a temporary directory.
+alone() {
+	local d
+	for d in "${TMPDIR:-/tmp}"/astrotask-release-check.*; do
+		[ ! -e "$d" ] || [ "${d##*/}" = "${tmp##*/}" ] || return 1
+	done
+}
 mcp_pid=
 cleanup() {
-	local status=$?
+	local status=$? m d
 	if [ -n "$mcp_pid" ]; then kill "$mcp_pid" 2>/dev/null || true; fi
 	for m in "${modules[@]}"; do
 		rm -rf "$modcache/$prefix/$m@$version" "$modcache/cache/download/$prefix/$m/@v/$version".*
+		d=$modcache/cache/download/$prefix/$m/@v
+		if only_list "$d"; then rm -f "$d/list"; fi
+		rmdir "$d" "${d%/@v}" 2>/dev/null || true
 	done
-	[ "${#owned[@]}" = 0 ] || { chmod -R u+w "${owned[@]}" 2>/dev/null || true; rm -rf "${owned[@]}"; }
-	rmdir "$modcache/github.com/astrotask" "$modcache/cache/download/github.com/astrotask" 2>/dev/null || true
+	rmdir "$modcache/$prefix" "$modcache/github.com/astrotask" \
+		"$modcache/cache/download/$prefix" "$modcache/cache/download/github.com/astrotask" 2>/dev/null || true
+	if [ "$own_vcs" = 1 ] && alone; then
+		chmod -R u+w "$vcsdir" 2>/dev/null || true
+		rm -rf "$vcsdir" "$vcsdir.info" "$vcsdir.lock"
+	fi
 	chmod -R u+w "$tmp" 2>/dev/null || true
 	rm -rf "$tmp"
 	[ "$status" = 0 ] || echo "release-check: failed after $((SECONDS - start))s" >&2
