@@ -234,7 +234,13 @@ list=$("$GOBIN/astro" task list --db "$db")
 grep -qF "$title" <<<"$list" || fail "astro task list does not show the task: $list"
 say "astro task add, task list: $(tr -s ' ' <<<"$list")"
 "$GOBIN/task-master" --help >/dev/null || fail "task-master --help failed"
-say "astro --version (not checked here): $("$GOBIN/astro" --version 2>&1 | head -n 1 || true)"
+for b in astro astrotask-mcp; do
+	v=$("$GOBIN/$b" --version) || fail "$b --version failed"
+	[[ "$v" == "$b version $version ("* ]] || fail "$b --version printed '$v', want '$b version $version (...)'"
+	say "$b --version: $v"
+done
+v=$("$GOBIN/astro" version --json)
+grep -qF "\"version\": \"$version\"" <<<"$v" || fail "astro version --json: $v"
 
 # astrotask-mcp over stdio: initialize, then the listTasks tool on the same database.
 # (A FIFO rather than coproc, so that it runs on macOS's bash 3.2 too.)
@@ -255,7 +261,7 @@ mcp_reply() {
 }
 printf '%s\n' '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"release-check","version":"0"}}}' >&3
 reply=$(mcp_reply 1)
-grep -q '"serverInfo"' <<<"$reply" || fail "astrotask-mcp initialize: $reply"
+grep -qF '"serverInfo":{"name":"astrotask-mcp","version":"'"$version"'"' <<<"$reply" || fail "astrotask-mcp initialize does not report $version: $reply"
 printf '%s\n' '{"jsonrpc":"2.0","method":"notifications/initialized"}' \
 	'{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"listTasks","arguments":{}}}' >&3
 reply=$(mcp_reply 2)
