@@ -2,8 +2,9 @@
 // database: the CLI and the MCP server take it, shared to read and
 // exclusive to write, before they touch the embedded database.
 //
-// The lock is a kernel flock(2) on LockFileName in the database's
-// directory, and the kernel alone decides who holds it. When a holder dies,
+// The lock is a kernel lock (flock(2); LockFileEx on Windows) on
+// LockFileName in the database's directory, and the kernel alone decides
+// who holds it. When a holder dies,
 // however it dies, the lock is free at once; a holder that hangs is never
 // robbed (StaleTimeout only marks it "possibly hung"). The file also holds
 // a record of the holder (LockInfo) that decorates errors and Inspect and
@@ -41,9 +42,13 @@
 // Inspect reports who holds the lock without taking it or creating
 // anything. ClearStale overwrites a record left by a process that died.
 //
-// lockcore builds on Unix systems. Start times, the boot and stopped
-// waiters are known on Linux and macOS; only Linux lists who holds the
-// lock (/proc/locks), so elsewhere Inspect counts no readers and a record
-// naming a live process of the right start time is believed. DESIGN.md in
-// this directory explains how and why the lock is built as it is.
+// lockcore builds on Unix systems and Windows. Start times and the boot are
+// known on Linux, macOS and Windows, stopped waiters on Linux and macOS;
+// only Linux lists who holds the lock (/proc/locks), so elsewhere Inspect
+// counts no readers and a record naming a live process of the right start
+// time is believed. On Windows, whose byte-range locks are mandatory, the
+// lock is the byte at offset 1<<39, far past the record, so that the
+// record stays readable; every process taking the lock must lock that
+// byte. DESIGN.md in this directory explains how and why the lock is built
+// as it is.
 package lockcore

@@ -73,10 +73,12 @@ var ErrBadRecord = errors.New("bad lock record")
 // *PathError naming the path, and never satisfy errors.Is(err, ErrLocked).
 var (
 	// ErrNetworkFS reports that the lock file is on NFS, SMB/CIFS or FUSE,
-	// where kernel locks are not reliable. Use PostgreSQL to share a
-	// database between machines.
+	// or on Windows on a UNC path or a network drive, where kernel locks
+	// are not reliable. Use PostgreSQL to share a database between
+	// machines.
 	ErrNetworkFS = errors.New("network filesystem not supported for the embedded database; use PostgreSQL to share a database between machines")
-	// ErrNotRegular reports that the lock path is a symlink, directory,
+	// ErrNotRegular reports that the lock path is a symlink (or, on
+	// Windows, a junction or other reparse point), directory,
 	// FIFO or other non-regular file.
 	ErrNotRegular = errors.New("lock path is not a regular file")
 	// ErrPermission reports that the lock file or its directory cannot be
@@ -88,7 +90,7 @@ var (
 
 // PathError reports a lock path that cannot be used.
 type PathError struct {
-	Op   string // "mkdir", "open", "stat", "statfs"
+	Op   string // "mkdir", "open", "stat", "statfs", "volume" (Windows)
 	Path string // the path involved
 	Kind error  // one of the sentinels above
 	Err  error  // the underlying system error, may be nil

@@ -146,7 +146,17 @@ func (h *helper) kill() {
 // directory of the database does not exist yet.
 func testDB(tb testing.TB) string {
 	tb.Helper()
-	return filepath.Join(tb.TempDir(), "data", "astrotask.db")
+	return filepath.Join(tempDir(tb), "data", "astrotask.db")
+}
+
+// tempDir is tb.TempDir for lock files: where a directory holding an open
+// file cannot be removed (Windows), the registry's handles of lock files
+// in it are closed before the directory is removed.
+func tempDir(tb testing.TB) string {
+	tb.Helper()
+	dir := tb.TempDir()
+	closeHandlesAtCleanup(tb, dir)
+	return dir
 }
 
 // quick is a small budget for calls that are expected to give up.

@@ -4,6 +4,7 @@ package lockcore
 
 import (
 	"fmt"
+	"os"
 	"syscall"
 	"testing"
 
@@ -11,6 +12,18 @@ import (
 )
 
 func init() { roles["fdcheck"] = roleFDCheck }
+
+// closeHandlesAtCleanup does nothing: Unix removes a directory whose files
+// are open.
+func closeHandlesAtCleanup(testing.TB, string) {}
+
+// symlinkOrSkip is os.Symlink, checked.
+func symlinkOrSkip(t *testing.T, target, link string) {
+	t.Helper()
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+}
 
 // signal sends sig to the helper, by pid.
 func (h *helper) signal(sig syscall.Signal) {

@@ -33,12 +33,14 @@ type LockInfo struct {
 	Mode      Mode   `json:"mode,omitempty"`
 	// Start is the holder's start time, so a reused pid is not mistaken for
 	// the holder: in clock ticks since boot on Linux, in microseconds since
-	// the Unix epoch on macOS, 0 (unknown) elsewhere. It is only ever
-	// compared on the host that wrote it.
+	// the Unix epoch on macOS, in 100 ns units since 1601 (the creation
+	// time) on Windows, 0 (unknown) elsewhere. It is only ever compared on
+	// the host that wrote it.
 	Start uint64 `json:"start,omitempty"`
 	// Boot identifies the kernel's boot (the boot id on Linux, the boot
-	// session UUID on macOS, "" elsewhere), so a record from before a
-	// reboot is not mistaken for a live holder.
+	// session UUID on macOS, the boot time in 100 ns units since 1601 on
+	// Windows, "" elsewhere), so a record from before a reboot is not
+	// mistaken for a live holder.
 	Boot string `json:"boot,omitempty"`
 }
 

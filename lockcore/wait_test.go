@@ -110,6 +110,9 @@ func TestCancelLeaksNothing(t *testing.T) {
 	h := startHelper(t, "hold", "DB", db, "MODE", "exclusive", "PROC", "cli")
 	h.expect("locked")
 	l := New(db, Options{})
+	if _, err := l.handle(); err != nil { // opened before the 1 ms budgets start
+		t.Fatal(err)
+	}
 	for i := range 20 {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
 		mode := []Mode{ModeExclusive, ModeShared}[i%2]
