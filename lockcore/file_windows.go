@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"unsafe"
 
 	"golang.org/x/sys/windows"
 )
@@ -34,11 +35,12 @@ func openLockFile(path string) (fd, lk sysFile, err error) {
 	if err := checkFS(dir); err != nil {
 		return 0, 0, err
 	}
-	if fd, err = openFile(path, windows.GENERIC_READ|windows.GENERIC_WRITE, windows.OPEN_ALWAYS); err != nil {
+	fd, id, err := openFile(path, windows.GENERIC_READ|windows.GENERIC_WRITE, windows.OPEN_ALWAYS)
+	if err != nil {
 		return 0, 0, err
 	}
-	lk, err = openFile(path, windows.GENERIC_READ, windows.OPEN_EXISTING)
-	if err == nil && !sameFile(fd, lk) {
+	lk, id2, err := openFile(path, windows.GENERIC_READ, windows.OPEN_EXISTING)
+	if err == nil && id2 != id {
 		lk.close()
 		err = &os.PathError{Op: "lockcore: open", Path: path, Err: errors.New("lock file replaced while opening")}
 	}
@@ -52,27 +54,30 @@ func openLockFile(path string) (fd, lk sysFile, err error) {
 // openReadOnly opens an existing lock file to inspect it, creating
 // nothing. A missing file gives an error satisfying fs.ErrNotExist.
 func openReadOnly(path string) (sysFile, error) {
-	return openFile(path, windows.GENERIC_READ, windows.OPEN_EXISTING)
+	f, _, err := openFile(path, windows.GENERIC_READ, windows.OPEN_EXISTING)
+	return f, err
 }
 
-func openFile(path string, access, disposition uint32) (sysFile, error) {
+// openFile opens a regular file and returns it with its identity (fileID).
+func openFile(path string, access, disposition uint32) (sysFile, string, error) {
 	p, err := windows.UTF16PtrFromString(path)
 	if err != nil {
-		return 0, classify("open", path, err)
+		return 0, "", classify("open", path, err)
 	}
 	h, err := windows.CreateFile(p, access, shareAll, nil, disposition,
 		windows.FILE_ATTRIBUTE_NORMAL|windows.FILE_FLAG_OPEN_REPARSE_POINT, 0)
 	if err != nil {
 		if what := notRegular(path); what != "" && errors.Is(err, fs.ErrPermission) {
-			return 0, &PathError{Op: "open", Path: path, Kind: ErrNotRegular, Err: fmt.Errorf("found %s (%w)", what, err)}
+			return 0, "", &PathError{Op: "open", Path: path, Kind: ErrNotRegular, Err: fmt.Errorf("found %s (%w)", what, err)}
 		}
-		return 0, classify("open", path, err)
+		return 0, "", classify("open", path, err)
 	}
-	if err := checkRegular(sysFile(h), path); err != nil {
+	id, err := checkRegular(sysFile(h), path)
+	if err != nil {
 		windows.CloseHandle(h)
-		return 0, err
+		return 0, "", err
 	}
-	return sysFile(h), nil
+	return sysFile(h), id, nil
 }
 
 // notRegular names what is at path when it is a directory or a reparse
@@ -98,20 +103,22 @@ func kindOf(attrs uint32, err error) string {
 	return ""
 }
 
-func checkRegular(f sysFile, path string) error {
+// checkRegular refuses anything but a regular file and returns the
+// file's identity.
+func checkRegular(f sysFile, path string) (string, error) {
 	var fi windows.ByHandleFileInformation
 	err := windows.GetFileInformationByHandle(windows.Handle(f), &fi)
 	if err != nil {
-		return classify("stat", path, err)
+		return "", classify("stat", path, err)
 	}
 	what := kindOf(fi.FileAttributes, nil)
 	if t, err := windows.GetFileType(windows.Handle(f)); what == "" && (err != nil || t != windows.FILE_TYPE_DISK) {
 		what = "a device or other non-regular file"
 	}
 	if what != "" {
-		return &PathError{Op: "open", Path: path, Kind: ErrNotRegular, Err: errors.New("found " + what)}
+		return "", &PathError{Op: "open", Path: path, Kind: ErrNotRegular, Err: errors.New("found " + what)}
 	}
-	return nil
+	return idOf(&fi), nil
 }
 
 // classify maps a system error to its sentinel.
@@ -140,13 +147,11 @@ func fileID(f sysFile) (string, bool) {
 	if windows.GetFileInformationByHandle(windows.Handle(f), &fi) != nil {
 		return "", false
 	}
-	return fmt.Sprintf("id:%08x:%08x%08x", fi.VolumeSerialNumber, fi.FileIndexHigh, fi.FileIndexLow), true
+	return idOf(&fi), true
 }
 
-func sameFile(a, b sysFile) bool {
-	ia, ok := fileID(a)
-	ib, ok2 := fileID(b)
-	return ok && ok2 && ia == ib
+func idOf(fi *windows.ByHandleFileInformation) string {
+	return fmt.Sprintf("id:%08x:%08x%08x", fi.VolumeSerialNumber, fi.FileIndexHigh, fi.FileIndexLow)
 }
 
 // fileKey gives the registry key of the lock file open as f: its identity
@@ -205,10 +210,19 @@ func (f sysFile) writeAt(b []byte, off int64) error {
 	return err
 }
 
+// fileStandardInfo is FILE_STANDARD_INFO. It gives the size without the
+// volume queries of GetFileInformationByHandle (slow under Wine).
+type fileStandardInfo struct {
+	AllocationSize, EndOfFile int64
+	NumberOfLinks             uint32
+	DeletePending, Directory  bool
+}
+
 func (f sysFile) size() (int64, error) {
-	var fi windows.ByHandleFileInformation
-	err := windows.GetFileInformationByHandle(windows.Handle(f), &fi)
-	return int64(fi.FileSizeHigh)<<32 | int64(fi.FileSizeLow), err
+	var fi fileStandardInfo
+	err := windows.GetFileInformationByHandleEx(windows.Handle(f), windows.FileStandardInfo,
+		(*byte)(unsafe.Pointer(&fi)), uint32(unsafe.Sizeof(fi)))
+	return fi.EndOfFile, err
 }
 
 func (f sysFile) truncate(size int64) error { return windows.Ftruncate(windows.Handle(f), size) }

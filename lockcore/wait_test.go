@@ -61,6 +61,9 @@ func TestContextDeadlineWins(t *testing.T) {
 	h := startHelper(t, "hold", "DB", db, "MODE", "exclusive", "PROC", "cli")
 	h.expect("locked")
 	l := New(db, Options{MaxRetries: 1, RetryDelay: time.Hour})
+	if _, err := l.handle(); err != nil { // opened before the deadline starts
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
 	err := l.Acquire(ctx)
