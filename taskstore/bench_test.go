@@ -120,7 +120,7 @@ func buildFixture(db string) error {
 
 func openBench(b *testing.B, locking bool) Store {
 	b.Helper()
-	db := filepath.Join(b.TempDir(), "astrotask.db")
+	db := filepath.Join(tempDir(b), "astrotask.db")
 	var s Store
 	var err error
 	if locking {

@@ -120,7 +120,7 @@ func TestCancelledContext(t *testing.T) {
 
 func TestOpenOptions(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
+	dir := tempDir(t)
 	var logs bytes.Buffer
 	s, err := Open(ctx, Options{DataDir: filepath.Join(dir, "a.db"), Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	if err != nil {
@@ -185,7 +185,7 @@ func TestOpenOptions(t *testing.T) {
 
 func TestNewerSchemaRefused(t *testing.T) {
 	ctx := context.Background()
-	db := filepath.Join(t.TempDir(), "astrotask.db")
+	db := filepath.Join(tempDir(t), "astrotask.db")
 	st, err := OpenLocal(ctx, db)
 	if err != nil {
 		t.Fatal(err)

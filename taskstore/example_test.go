@@ -170,11 +170,14 @@ func ExampleLocate() {
 		log.Fatal(err)
 	}
 	fmt.Println(loc.Backend, loc)
-	loc, _ = taskstore.Locate("sqlite:///var/lib/astrotask/astrotask.db")
-	fmt.Println(loc.Backend, loc)
+	// A relative path is taken from the working directory.
+	loc, _ = taskstore.Locate("sqlite://data/astrotask.db")
+	wd, _ := os.Getwd()
+	rel, _ := filepath.Rel(wd, loc.Path)
+	fmt.Println(loc.Backend, filepath.IsAbs(loc.Path), filepath.ToSlash(rel))
 	// Output:
 	// postgres postgres://agent:xxxxx@db.example/tasks
-	// sqlite /var/lib/astrotask/astrotask.db
+	// sqlite true data/astrotask.db
 }
 
 func ExampleParsePriority() {

@@ -15,7 +15,7 @@ import (
 func TestHoldLock(t *testing.T) {
 	for _, backend := range []string{BackendSQLite, BackendPostgres} {
 		t.Run(backend, func(t *testing.T) {
-			where := filepath.Join(t.TempDir(), "astrotask.db")
+			where := filepath.Join(tempDir(t), "astrotask.db")
 			if backend == BackendPostgres {
 				where = pgtest.NewDatabase(t)
 			}

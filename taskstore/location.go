@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/astrotask/astrotask-go/taskstore/internal/postgres"
@@ -99,10 +100,11 @@ func (l Location) String() string {
 // rather than a guess: git refuses to work there as well.
 //
 // A location is a plain path (relative to the working directory; an
-// existing directory means astrotask.db inside it), a sqlite:// URL
-// (sqlite:///abs/path.db or sqlite://./rel/path.db; sqlite3:// and file://
-// are read the same way, percent-escapes decoded, no query string), or a
-// postgres:// or
+// existing directory means astrotask.db inside it; on Windows C:\dir\x.db
+// and C:/dir/x.db alike), a sqlite:// URL (sqlite:///abs/path.db or
+// sqlite://./rel/path.db; on Windows sqlite:///C:/dir/x.db or
+// sqlite://C:/dir/x.db; sqlite3:// and file:// are read the same way,
+// percent-escapes decoded, no query string), or a postgres:// or
 // postgresql:// URL, which gives Backend BackendPostgres. Other URL schemes
 // fail with ErrInvalid. Locate creates nothing.
 func Locate(explicit string) (Location, error) {
@@ -166,7 +168,7 @@ func parseLocation(s string) (Location, error) {
 		if p, err := url.PathUnescape(rest); err == nil {
 			rest = p
 		}
-		return sqlitePath(rest)
+		return sqlitePath(urlFilePath(rest, runtime.GOOS == "windows"))
 	case "postgres", "postgresql":
 		u, err := url.Parse(s)
 		if err != nil || u.Host == "" {
@@ -177,6 +179,19 @@ func parseLocation(s string) (Location, error) {
 		return Location{}, invalid("database", "unsupported URL scheme %q (use a path, sqlite://, or postgres://)", scheme)
 	}
 }
+
+// urlFilePath is the file path that the part of a sqlite:// URL after
+// "://" names. On Windows a slash before a drive letter belongs to the URL,
+// not to the path: sqlite:///C:/x.db names C:/x.db, as file:///C:/x.db
+// does.
+func urlFilePath(rest string, windows bool) string {
+	if windows && len(rest) >= 3 && (rest[0] == '/' || rest[0] == '\\') && isDriveLetter(rest[1]) && rest[2] == ':' {
+		return rest[1:]
+	}
+	return rest
+}
+
+func isDriveLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
 func sqlitePath(p string) (Location, error) {
 	if strings.ContainsRune(p, 0) {

@@ -19,18 +19,28 @@ func TestLocate(t *testing.T) {
 	t.Setenv(EnvDatabaseURI, "")
 	t.Chdir(sub)
 	sqlite := func(path, rule string) Location { return Location{Backend: BackendSQLite, Path: path, Rule: rule} }
+	// abs is what a rooted path means here: itself on Unix, on the working
+	// directory's drive on Windows (under Wine: the Unix file, on Z:).
+	abs := func(p string) string {
+		t.Helper()
+		a, err := filepath.Abs(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
 	cases := []struct {
 		explicit, env string
 		want          Location
 	}{
 		{"", "", Location{Backend: BackendSQLite, Path: filepath.Join(repo, "data", "astrotask.db"), Rule: RuleRepository, Repository: repo}},
 		{"x.db", "", sqlite(filepath.Join(sub, "x.db"), RuleFlag)},
-		{"/abs/t.db", "/env/t.db", sqlite("/abs/t.db", RuleFlag)},
-		{"", "/env/t.db", sqlite("/env/t.db", RuleEnv)},
-		{"", "sqlite:///env/u.db", sqlite("/env/u.db", RuleEnv)},
+		{"/abs/t.db", "/env/t.db", sqlite(abs("/abs/t.db"), RuleFlag)},
+		{"", "/env/t.db", sqlite(abs("/env/t.db"), RuleEnv)},
+		{"", "sqlite:///env/u.db", sqlite(abs("/env/u.db"), RuleEnv)},
 		{"sqlite://./rel/r.db", "", sqlite(filepath.Join(sub, "rel", "r.db"), RuleFlag)},
 		{"sqlite://rel.db", "", sqlite(filepath.Join(sub, "rel.db"), RuleFlag)},
-		{"sqlite:///with%20space.db", "", sqlite("/with space.db", RuleFlag)},
+		{"sqlite:///with%20space.db", "", sqlite(abs("/with space.db"), RuleFlag)},
 		{plain, "", sqlite(filepath.Join(plain, "astrotask.db"), RuleFlag)},
 		{"postgres://u:secret@db.example/tasks", "", Location{Backend: BackendPostgres, URL: "postgres://u:secret@db.example/tasks", Rule: RuleFlag}},
 		{"", "postgresql://u@db.example:5433/tasks?sslmode=disable", Location{Backend: BackendPostgres, URL: "postgresql://u@db.example:5433/tasks?sslmode=disable", Rule: RuleEnv}},
@@ -61,6 +71,33 @@ func TestLocate(t *testing.T) {
 	_, err := Locate("")
 	if !errors.Is(err, ErrInvalid) || !strings.HasPrefix(err.Error(), EnvDatabaseURI) {
 		t.Errorf("Locate with a bad %s = %v, want ErrInvalid naming the variable", EnvDatabaseURI, err)
+	}
+}
+
+// TestURLFilePath reads sqlite:// URLs as Windows and as Unix do, on every
+// system: only Windows drops the slash before a drive letter.
+func TestURLFilePath(t *testing.T) {
+	for _, c := range []struct {
+		rest          string
+		windows, unix string
+	}{
+		{"/C:/dir/x.db", "C:/dir/x.db", "/C:/dir/x.db"},
+		{"/c:/x.db", "c:/x.db", "/c:/x.db"},
+		{`/D:\dir\x.db`, `D:\dir\x.db`, `/D:\dir\x.db`},
+		{"C:/x.db", "C:/x.db", "C:/x.db"},
+		{"/abs/x.db", "/abs/x.db", "/abs/x.db"},
+		{"./rel/x.db", "./rel/x.db", "./rel/x.db"},
+		{"/C", "/C", "/C"},
+		{"/C:", "C:", "/C:"},
+		{"/1:/x.db", "/1:/x.db", "/1:/x.db"},
+		{"//server/share/x.db", "//server/share/x.db", "//server/share/x.db"},
+	} {
+		if got := urlFilePath(c.rest, true); got != c.windows {
+			t.Errorf("urlFilePath(%q, true) = %q, want %q", c.rest, got, c.windows)
+		}
+		if got := urlFilePath(c.rest, false); got != c.unix {
+			t.Errorf("urlFilePath(%q, false) = %q, want %q", c.rest, got, c.unix)
+		}
 	}
 }
 

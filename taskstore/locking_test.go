@@ -175,7 +175,7 @@ func withDatabaseLock(t *testing.T, db string) {
 }
 
 func TestLockedByAnotherProcess(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "astrotask.db")
+	db := filepath.Join(tempDir(t), "astrotask.db")
 	ctx := context.Background()
 	s := openShortBudget(t, db)
 	mustAddID(t, s, "BEFORE", NewTask{})
@@ -198,9 +198,11 @@ func TestLockedByAnotherProcess(t *testing.T) {
 	}
 	_, err = s.ListTasks(ctx, Filter{})
 	wantIs(t, err, ErrLocked)
-	_, err = OpenLocked(ctx, filepath.Join(filepath.Dir(db), "astrotask.db"), lockcore.Options{MaxRetries: 1, RetryDelay: 1e6})
+	again, err := OpenLocked(ctx, filepath.Join(filepath.Dir(db), "astrotask.db"), lockcore.Options{MaxRetries: 1, RetryDelay: 1e6})
 	if err != nil {
 		t.Errorf("opening a migrated database needs no lock, got %v", err)
+	} else {
+		again.Close()
 	}
 	// A brand-new database in the same directory needs migrating, which
 	// waits for the lock.
@@ -238,7 +240,7 @@ func writeLocalBeside(t *testing.T, s Store, db string, h *helper) {
 }
 
 func TestClearStaleLock(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "astrotask.db")
+	db := filepath.Join(tempDir(t), "astrotask.db")
 	ctx := context.Background()
 	loc := Location{Backend: BackendSQLite, Path: db}
 	if r, err := ClearStaleLock(ctx, loc, lockcore.Options{}); err != nil || r.Cleared {

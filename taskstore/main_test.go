@@ -236,7 +236,7 @@ type database struct {
 }
 
 var (
-	sqliteDB   = database{BackendSQLite, func(tb testing.TB) string { return filepath.Join(tb.TempDir(), "astrotask.db") }, sqlite.Dialect{}}
+	sqliteDB   = database{BackendSQLite, func(tb testing.TB) string { return filepath.Join(tempDir(tb), "astrotask.db") }, sqlite.Dialect{}}
 	postgresDB = database{BackendPostgres, pgtest.NewDatabase, postgres.Dialect{}}
 )
 

@@ -16,7 +16,7 @@ import (
 func TestConcurrentFirstOpen(t *testing.T) {
 	t.Run("sqlite", func(t *testing.T) {
 		// In a directory that does not exist yet.
-		db := concurrentFirstOpen(t, filepath.Join(t.TempDir(), "data", "astrotask.db"), sqlite.Dialect{})
+		db := concurrentFirstOpen(t, filepath.Join(tempDir(t), "data", "astrotask.db"), sqlite.Dialect{})
 		var check string
 		if err := db.QueryRow("PRAGMA integrity_check").Scan(&check); err != nil || check != "ok" {
 			t.Errorf("integrity_check = %q, %v", check, err)

@@ -27,6 +27,7 @@ func gitEnv() []string {
 // gitRun runs the real git in dir and returns its standard output.
 func gitRun(t *testing.T, dir string, args ...string) string {
 	t.Helper()
+	skipWithoutGitUnderWine(t)
 	cmd := exec.Command("git", append([]string{"-c", "init.defaultBranch=main", "-c", "protocol.file.allow=always"}, args...)...)
 	cmd.Dir = dir
 	cmd.Env = gitEnv()
@@ -47,7 +48,7 @@ func stderrOf(err error) []byte {
 // tempRoot is a fresh directory with symlinks resolved.
 func tempRoot(t *testing.T) string {
 	t.Helper()
-	root, err := filepath.EvalSymlinks(t.TempDir())
+	root, err := filepath.EvalSymlinks(tempDir(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,8 +9,6 @@ import (
 	"os/user"
 	"path/filepath"
 	"strconv"
-	"strings"
-	"syscall"
 )
 
 // Server is a PostgreSQL server started by Start.
@@ -49,7 +47,7 @@ func Start() (*Server, error) {
 		}
 		s.as = []string{"runuser", "-u", "postgres", "--"}
 	}
-	if err := s.run("initdb", "-D", s.data(), "-U", "astrotask", "--auth=trust", "-E", "UTF8", "--no-sync"); err != nil {
+	if err := s.run("initdb", append([]string{"-D", s.data(), "-U", "astrotask", "--auth=trust", "-E", "UTF8", "--no-sync"}, localeArgs...)...); err != nil {
 		os.RemoveAll(dir)
 		return nil, err
 	}
@@ -58,7 +56,7 @@ func Start() (*Server, error) {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d -k %s -c fsync=off -c max_connections=200", port, dir)
+	opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d%s -c fsync=off -c max_connections=200", port, socketDirOption(dir))
 	if err := s.run("pg_ctl", "-D", s.data(), "-l", filepath.Join(dir, "server.log"), "-w", "-t", "60", "-o", opts, "start"); err != nil {
 		log, _ := os.ReadFile(filepath.Join(dir, "server.log"))
 		os.RemoveAll(dir)
@@ -69,14 +67,13 @@ func Start() (*Server, error) {
 	return s, nil
 }
 
-// startGuard starts a watchdog shell that stops the server and removes its
+// startGuard starts a watchdog that stops the server and removes its
 // directory once this process is gone, so a test binary killed by a
-// timeout or a crash leaves no server behind. Stop ends it first.
+// timeout or a crash leaves no server behind. Stop ends it first. Without
+// the watchdog's interpreter (sh; powershell on Windows) there is none.
 func (s *Server) startGuard() {
-	stop := strings.Join(append(append([]string{}, s.as...), filepath.Join(s.bin, "pg_ctl"), "-D", s.data(), "-m", "immediate", "-w", "stop"), " ")
-	script := fmt.Sprintf("while kill -0 %d 2>/dev/null; do sleep 1; done; %s >/dev/null 2>&1; rm -rf %s", os.Getpid(), stop, s.Dir)
-	cmd := exec.Command("sh", "-c", script)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // outlives signals to our process group
+	stop := append(append([]string{}, s.as...), filepath.Join(s.bin, "pg_ctl"), "-D", s.data(), "-m", "immediate", "-w", "stop")
+	cmd := guardCommand(os.Getpid(), stop, s.Dir)
 	if cmd.Start() == nil {
 		s.guard = cmd
 	}

@@ -201,6 +201,8 @@ func reason(err error) string {
 	switch {
 	case errors.As(err, &oe) && oe.Timeout(), pgconn.Timeout(err), errors.Is(err, context.DeadlineExceeded):
 		return "no answer in time (timed out)"
+	case connRefused(err):
+		return "connection refused" // the same words on every system
 	case errors.As(err, &oe):
 		err = oe.Err
 		for u := errors.Unwrap(err); u != nil; u = errors.Unwrap(u) {
