@@ -66,7 +66,7 @@ func BenchmarkProcess(b *testing.B) {
 	})
 
 	b.Run("TaskAddWarm", func(b *testing.B) {
-		db := filepath.Join(b.TempDir(), "data", "astrotask.db")
+		db := filepath.Join(tempDir(b), "data", "astrotask.db")
 		astroRun(b, bin, "--db", db, "init")
 		astroRun(b, bin, "--db", db, "task", "add", "--title", "warm-up")
 		ds := make([]time.Duration, 0, b.N)
@@ -79,7 +79,7 @@ func BenchmarkProcess(b *testing.B) {
 	})
 
 	b.Run("TaskList10k", func(b *testing.B) {
-		dir := b.TempDir()
+		dir := tempDir(b)
 		db := filepath.Join(dir, "data", "astrotask.db")
 		doc := filepath.Join(dir, "tasks.json")
 		writeBenchDocument(b, doc, 10_000)

@@ -20,7 +20,8 @@ import (
 // pgLockholderMain is `pglockholder URL READYFILE HOST`: it holds the
 // cooperative lock of the PostgreSQL database at URL exclusively, as
 // process mcp-server on machine HOST, writes its PID to READYFILE (by
-// rename), and holds the lock until SIGINT or SIGTERM.
+// rename), and holds the lock until READYFILE is removed or SIGINT or
+// SIGTERM arrives (see untilReleased).
 func pgLockholderMain() {
 	if len(os.Args) != 4 {
 		fmt.Fprintln(os.Stderr, "usage: pglockholder URL READYFILE HOST")
@@ -46,7 +47,7 @@ func pgLockholderMain() {
 		if err := os.Rename(ready+".tmp", ready); err != nil {
 			return err
 		}
-		<-ctx.Done()
+		untilReleased(ctx, ready)
 		return nil
 	})
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -20,7 +21,7 @@ import (
 
 // TestMain turns the test binary into the commands the scripts run: astro
 // and task-master (the real application) and lockholder (a process that
-// holds the database lock until it is signalled).
+// holds the database lock until it is told to let go).
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"astro":        func() { os.Exit(Main(os.Args)) },
@@ -35,8 +36,9 @@ const holderProcessType = "mcp-server"
 
 // lockholderMain is `lockholder shared|exclusive DBPATH READYFILE`: it takes
 // the lock on DBPATH through lockcore, writes its PID to READYFILE (by
-// rename, so the file appears complete), and holds the lock until SIGINT or
-// SIGTERM, then releases it and exits 0.
+// rename, so the file appears complete), and holds the lock until READYFILE
+// is removed (the scripts' release command; it works on every system) or
+// SIGINT or SIGTERM arrives, then releases it and exits 0.
 func lockholderMain() {
 	if len(os.Args) != 4 || (os.Args[1] != "shared" && os.Args[1] != "exclusive") {
 		fmt.Fprintln(os.Stderr, "usage: lockholder shared|exclusive DBPATH READYFILE")
@@ -66,7 +68,7 @@ func lockholderMain() {
 		fmt.Fprintln(os.Stderr, "lockholder:", err)
 		os.Exit(1)
 	}
-	<-ctx.Done()
+	untilReleased(ctx, ready)
 	if err := l.Release(); err != nil {
 		fmt.Fprintln(os.Stderr, "lockholder:", err)
 		os.Exit(1)
@@ -112,6 +114,7 @@ func TestScripts(t *testing.T) {
 			"exits":    cmdExits,
 			"waitfile": cmdWaitFile,
 			"signal":   cmdSignal,
+			"release":  cmdRelease,
 		},
 	})
 }
@@ -169,13 +172,42 @@ func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// cmdSignal is `signal STOP|CONT|KILL READYFILE`: it sends the signal to
-// the process whose PID a lockholder wrote to READYFILE, after checking
-// that the process is one this script started in the background. A
-// stopped process is killed when the script ends, whatever happens.
+// untilReleased returns when ready is gone or ctx is done. A holder
+// checks every few milliseconds: Windows has no signal that a script can
+// send to one process to let it end cleanly.
+func untilReleased(ctx context.Context, ready string) {
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if _, err := os.Stat(ready); errors.Is(err, fs.ErrNotExist) {
+				return
+			}
+		}
+	}
+}
+
+// cmdRelease is `release READYFILE`: it removes the ready file of a
+// lockholder or pglockholder, which then lets go of the lock and exits 0
+// (see untilReleased); `wait` waits for it.
+func cmdRelease(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: release READYFILE")
+	}
+	ts.Check(os.Remove(ts.MkAbs(args[0])))
+}
+
+// cmdSignal is `signal STOP|CONT|KILL READYFILE`: it stops, continues or
+// kills the process whose PID a lockholder wrote to READYFILE, after
+// checking that the process is one this script started in the background
+// (SIGSTOP and SIGCONT on Unix; on Windows, which has no SIGSTOP, every
+// thread of the process is suspended and resumed). A stopped process is
+// killed when the script ends, whatever happens.
 func cmdSignal(ts *testscript.TestScript, neg bool, args []string) {
-	sigs := map[string]syscall.Signal{"STOP": syscall.SIGSTOP, "CONT": syscall.SIGCONT, "KILL": syscall.SIGKILL}
-	if neg || len(args) != 2 || sigs[args[0]] == 0 {
+	if neg || len(args) != 2 || (args[0] != "STOP" && args[0] != "CONT" && args[0] != "KILL") {
 		ts.Fatalf("usage: signal STOP|CONT|KILL READYFILE")
 	}
 	pid, err := strconv.Atoi(strings.TrimSpace(ts.ReadFile(args[1])))
@@ -191,8 +223,13 @@ func cmdSignal(ts *testscript.TestScript, neg bool, args []string) {
 	if p == nil {
 		ts.Fatalf("signal: PID %d is not a background process of this script", pid)
 	}
-	if args[0] == "STOP" {
+	switch args[0] {
+	case "STOP":
 		ts.Defer(func() { p.Kill() })
+		ts.Check(stopProcess(p))
+	case "CONT":
+		ts.Check(continueProcess(p))
+	case "KILL":
+		ts.Check(p.Kill())
 	}
-	ts.Check(p.Signal(sigs[args[0]]))
 }

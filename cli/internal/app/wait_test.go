@@ -79,10 +79,28 @@ func TestWatchStoppedEarlyNeverInspects(t *testing.T) {
 	}
 }
 
+// holder is a running lockholder.
+type holder struct {
+	*exec.Cmd
+	ready string
+}
+
+// release tells the holder to let go of the lock (see untilReleased) and
+// waits for it to exit.
+func (h *holder) release(t *testing.T) {
+	t.Helper()
+	if err := os.Remove(h.ready); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Wait(); err != nil {
+		t.Fatalf("lockholder: %v", err)
+	}
+}
+
 // startHolder starts the lockholder command (installed in PATH by
 // TestMain) on dbPath and waits until it holds the lock. The holder is
 // killed when the test ends.
-func startHolder(t *testing.T, mode, dbPath string) *exec.Cmd {
+func startHolder(t *testing.T, mode, dbPath string) *holder {
 	t.Helper()
 	ready := filepath.Join(t.TempDir(), "ready")
 	cmd := exec.Command("lockholder", mode, dbPath, ready)
@@ -98,7 +116,7 @@ func startHolder(t *testing.T, mode, dbPath string) *exec.Cmd {
 		b, err := os.ReadFile(ready)
 		return err == nil && len(b) > 0
 	})
-	return cmd
+	return &holder{cmd, ready}
 }
 
 // TestInterruptWhileWaiting runs `task add` in process on a terminal-like
@@ -106,7 +124,7 @@ func startHolder(t *testing.T, mode, dbPath string) *exec.Cmd {
 // then cancels the context as SIGINT would: the command must exit 130,
 // release everything and write nothing.
 func TestInterruptWhileWaiting(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	db := filepath.Join(dir, "data", "astrotask.db")
 	var out bytes.Buffer
 	e := &env{stdout: &out, stderr: os.Stderr, waitDelay: WaitNoticeDelay, getenv: os.Getenv}
@@ -134,10 +152,7 @@ func TestInterruptWhileWaiting(t *testing.T) {
 		t.Errorf("stderr = %q, want it to end with the interruption message", stderr.String())
 	}
 
-	holder.Process.Signal(os.Interrupt)
-	if err := holder.Wait(); err != nil {
-		t.Fatalf("lockholder: %v", err)
-	}
+	holder.release(t)
 	out.Reset()
 	e = &env{stdout: &out, stderr: os.Stderr, waitDelay: WaitNoticeDelay, getenv: os.Getenv}
 	if code := run(context.Background(), e, []string{"astro", "task", "list", "--all", "--json", "--db", db}); code != ExitOK {
@@ -152,10 +167,12 @@ func TestInterruptWhileWaiting(t *testing.T) {
 	}
 }
 
-// TestSIGINTWhileWaiting sends a real SIGINT to an astro process that is
-// waiting for the lock: it must exit 130 with one line, having written
-// nothing, and the lock must be free for the next process at once.
-func TestSIGINTWhileWaiting(t *testing.T) {
+// interruptWaiting starts an astro process that waits for the lock, has
+// interrupt deliver it the system's interrupt (what Ctrl-C sends) once it
+// waits: it must exit 130 with one line, having written nothing, and the
+// lock must be free for the next process at once. prepare, if not nil,
+// adjusts the command before it starts.
+func interruptWaiting(t *testing.T, prepare func(*exec.Cmd), interrupt func(*os.Process) error) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "data", "astrotask.db")
 	if out, err := exec.Command("astro", "--db", db, "init").CombinedOutput(); err != nil {
@@ -164,6 +181,9 @@ func TestSIGINTWhileWaiting(t *testing.T) {
 	holder := startHolder(t, "exclusive", db)
 
 	cmd := exec.Command("astro", "--db", db, "--verbose", "--lock-timeout", "1m", "task", "add", "--title", "never written")
+	if prepare != nil {
+		prepare(cmd)
+	}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -183,24 +203,21 @@ func TestSIGINTWhileWaiting(t *testing.T) {
 			t.Fatalf("astro stderr ended before it waited: %v\n%s", err, log.String())
 		}
 	}
-	t.Logf("astro is waiting; sending SIGINT")
-	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+	t.Logf("astro (pid %d) is waiting; interrupting it", cmd.Process.Pid)
+	if err := interrupt(cmd.Process); err != nil {
 		t.Fatal(err)
 	}
 	rest, _ := io.ReadAll(stderr)
 	log.Write(rest)
 	err = cmd.Wait()
 	if code := cmd.ProcessState.ExitCode(); code != ExitInterrupted {
-		t.Fatalf("astro after SIGINT: exit code %d (%v), want %d\n%s", code, err, ExitInterrupted, log.String())
+		t.Fatalf("astro after the interrupt: exit code %d (%v), want %d\n%s", code, err, ExitInterrupted, log.String())
 	}
 	if !strings.HasSuffix(log.String(), "Interrupted; nothing was changed.\n") {
 		t.Errorf("astro stderr = %q, want it to end with the interruption message", log.String())
 	}
 
-	holder.Process.Signal(os.Interrupt)
-	if err := holder.Wait(); err != nil {
-		t.Fatalf("lockholder: %v", err)
-	}
+	holder.release(t)
 	out, err := exec.Command("astro", "--db", db, "--lock-timeout", "0s", "task", "list", "--all", "--json").CombinedOutput()
 	if err != nil {
 		t.Fatalf("astro task list: %v\n%s", err, out)
