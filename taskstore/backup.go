@@ -276,7 +276,8 @@ func (c *conn) importReferences(ctx context.Context, doc Document) error {
 }
 
 var (
-	taskColumns  = []string{"id", "parent_id", "title", "description", "status", "priority_score", "prd", "context_digest", "created_at", "updated_at"}
+	taskColumns = []string{"id", "parent_id", "title", "description", "status", "priority_score", "prd", "context_digest", "created_at", "updated_at",
+		"assignee", "claimed_at", "lease_expires_at", "forced_by", "forced_at"}
 	sliceColumns = []string{"id", "task_id", "title", "description", "context_type", "created_at", "updated_at"}
 	depColumns   = []string{"dependent_task_id", "dependency_task_id", "created_at"}
 )
@@ -293,7 +294,8 @@ func (c *conn) writeDocument(ctx context.Context, doc Document, replace bool) er
 	q := ins("tasks", taskColumns, "id")
 	for _, t := range parentsFirst(doc.Tasks) {
 		if _, err := c.exec(ctx, q, t.ID, t.ParentID, t.Title, t.Description, string(t.Status), t.PriorityScore,
-			t.PRD, t.ContextDigest, c.arg(t.CreatedAt), c.arg(t.UpdatedAt)); err != nil {
+			t.PRD, t.ContextDigest, c.arg(t.CreatedAt), c.arg(t.UpdatedAt),
+			t.Assignee, c.optArg(t.ClaimedAt), c.optArg(t.LeaseExpiresAt), t.ForcedBy, c.optArg(t.ForcedAt)); err != nil {
 			return err
 		}
 	}

@@ -26,6 +26,9 @@ type dialect interface {
 	Classify(op string, err error) error
 	// TimeArg is how a time is passed as a query argument.
 	TimeArg(t time.Time) any
+	// Clock is a query that returns the database server's current time,
+	// or "" when the store's own clock decides (an embedded engine).
+	Clock() string
 	// Upsert returns an INSERT that replaces the row with the same key.
 	Upsert(table string, cols []string, key ...string) string
 }

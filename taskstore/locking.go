@@ -2,6 +2,7 @@ package taskstore
 
 import (
 	"context"
+	"time"
 
 	"github.com/astrotask/astrotask-go/lockcore"
 )
@@ -154,6 +155,21 @@ func (s *LockingStore) NextTask(ctx context.Context, parentID string) (*Task, er
 // ClaimTask is Store.ClaimTask under the exclusive lock.
 func (s *LockingStore) ClaimTask(ctx context.Context, id string) (Task, error) {
 	return exclusive(s, ctx, func(ctx context.Context) (Task, error) { return s.inner.ClaimTask(ctx, id) })
+}
+
+// Claim is Store.Claim under the exclusive lock.
+func (s *LockingStore) Claim(ctx context.Context, r ClaimRequest) (*Task, error) {
+	return exclusive(s, ctx, func(ctx context.Context) (*Task, error) { return s.inner.Claim(ctx, r) })
+}
+
+// RenewClaim is Store.RenewClaim under the exclusive lock.
+func (s *LockingStore) RenewClaim(ctx context.Context, id, agent string, lease time.Duration) (Task, error) {
+	return exclusive(s, ctx, func(ctx context.Context) (Task, error) { return s.inner.RenewClaim(ctx, id, agent, lease) })
+}
+
+// ReleaseClaim is Store.ReleaseClaim under the exclusive lock.
+func (s *LockingStore) ReleaseClaim(ctx context.Context, id string, o StatusOptions) (Task, error) {
+	return exclusive(s, ctx, func(ctx context.Context) (Task, error) { return s.inner.ReleaseClaim(ctx, id, o) })
 }
 
 // TaskTree is Store.TaskTree under the shared lock.

@@ -45,7 +45,11 @@ func (s *sqlStore) AddContextSlice(ctx context.Context, in NewContextSlice) (Con
 	}
 	var out ContextSlice
 	err = s.write(ctx, "add context slice", func(c *conn) error {
-		if err := c.mustExist(ctx, "task", in.TaskID); err != nil {
+		cur, err := c.getTask(ctx, in.TaskID)
+		if err != nil {
+			return err
+		}
+		if err := c.renewOwn(ctx, cur, in.Agent); err != nil {
 			return err
 		}
 		out = ContextSlice{

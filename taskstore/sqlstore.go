@@ -91,6 +91,14 @@ func (c *conn) scan(ctx context.Context, query string, args []any, dest ...any) 
 
 func (c *conn) arg(t time.Time) any { return c.d.TimeArg(t) }
 
+// optArg passes a nullable time: nil is NULL.
+func (c *conn) optArg(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return c.d.TimeArg(*t)
+}
+
 // now is the store's clock: UTC, to the microsecond, so that times survive
 // a round trip through any backend unchanged.
 func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
@@ -328,5 +336,22 @@ func (d dbTime) parse(s string) error {
 		return fmt.Errorf("bad stored time %q", s)
 	}
 	*d.t = t.UTC()
+	return nil
+}
+
+// optTime scans a nullable stored time: NULL is nil.
+type optTime struct{ t **time.Time }
+
+// Scan implements sql.Scanner.
+func (o optTime) Scan(src any) error {
+	if src == nil {
+		*o.t = nil
+		return nil
+	}
+	var t time.Time
+	if err := (dbTime{&t}).Scan(src); err != nil {
+		return err
+	}
+	*o.t = &t
 	return nil
 }

@@ -1,6 +1,9 @@
 package taskstore
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Store is the task database. Every method takes the caller's context first.
 // Implementations are safe for concurrent use. Errors are ErrNotFound,
@@ -48,10 +51,23 @@ type Store interface {
 	// parentID ("" means the whole tree), ties broken by creation order, or
 	// nil when there is none.
 	NextTask(ctx context.Context, parentID string) (*Task, error)
-	// ClaimTask atomically moves an available pending task to in-progress.
-	// It fails with ErrConflict if the task is no longer pending and with
-	// ErrBlocked if a dependency is not done.
+	// ClaimTask atomically moves an available pending task to in-progress,
+	// as an anonymous Claim with DefaultLease. It fails with ErrConflict if
+	// the task is no longer free and with ErrBlocked if a dependency is not
+	// done.
 	ClaimTask(ctx context.Context, id string) (Task, error)
+	// Claim claims the task r.ID, or without an ID picks and claims the
+	// next available task in one write transaction (nil when none is
+	// free), for r.Agent with a lease. A task whose lease runs fails with a
+	// *ClaimedError (ErrConflict), even for its own holder.
+	Claim(ctx context.Context, r ClaimRequest) (*Task, error)
+	// RenewClaim starts agent's lease on id again for lease (0: the
+	// claim's own length).
+	RenewClaim(ctx context.Context, id, agent string, lease time.Duration) (Task, error)
+	// ReleaseClaim makes a claimed task pending again with no assignee;
+	// refused with a *ClaimedError while another agent's lease runs,
+	// unless o.Force.
+	ReleaseClaim(ctx context.Context, id string, o StatusOptions) (Task, error)
 	// TaskTree returns rootID ("" means the project root) with its
 	// descendants down to maxDepth levels (0 means unlimited).
 	TaskTree(ctx context.Context, rootID string, maxDepth int) (*TreeNode, error)

@@ -57,6 +57,18 @@ type Task struct {
 	ContextDigest string    `json:"contextDigest,omitempty"`
 	CreatedAt     time.Time `json:"createdAt"`
 	UpdatedAt     time.Time `json:"updatedAt"`
+	// Assignee is the agent that claimed the task last ("" when nobody
+	// has, or the claim was anonymous); it stays after the task is done.
+	Assignee string `json:"assignee,omitempty"`
+	// ClaimedAt is when Assignee claimed the task.
+	ClaimedAt *time.Time `json:"claimedAt,omitempty"`
+	// LeaseExpiresAt is when the running claim ends; nil when no claim
+	// runs. Once it has passed, the task can be claimed again.
+	LeaseExpiresAt *time.Time `json:"leaseExpiresAt,omitempty"`
+	// ForcedBy and ForcedAt record the last change that overrode another
+	// agent's running lease.
+	ForcedBy string     `json:"forcedBy,omitempty"`
+	ForcedAt *time.Time `json:"forcedAt,omitempty"`
 }
 
 // NewTask is the input of AddTask.
@@ -96,6 +108,13 @@ type TaskPatch struct {
 	// ParentID moves the task; "" means top level. A move under one of the
 	// task's own descendants is refused.
 	ParentID *string
+	// Agent is who makes the change: a change by the holder of the task's
+	// running lease renews it, and a status change by anyone else is
+	// refused with a *ClaimedError unless Force is set.
+	Agent string
+	// Force overrides another agent's running lease; the change is
+	// recorded in the task's ForcedBy and ForcedAt.
+	Force bool
 }
 
 // Filter selects tasks for ListTasks.
@@ -126,6 +145,14 @@ type StatusOptions struct {
 	// when the new status is cancelled. A descendant left as it is shields
 	// its own subtree. Archived applies to the whole subtree.
 	Cascade bool
+	// Agent is who makes the change. While another agent's lease on the
+	// task runs, the change is refused with a *ClaimedError unless Force
+	// is set; the holder's own change renews its lease. "" is an
+	// anonymous caller, refused like any other agent.
+	Agent string
+	// Force overrides another agent's running lease; the change is
+	// recorded in the task's ForcedBy and ForcedAt.
+	Force bool
 }
 
 // ContextSlice is a piece of context attached to a task.
@@ -149,6 +176,9 @@ type NewContextSlice struct {
 	Description string
 	// ContextType "" means DefaultContextType.
 	ContextType string
+	// Agent is who adds the slice: the holder of the task's running lease
+	// renews it so.
+	Agent string
 }
 
 // Dependency says that DependentTaskID cannot start until DependencyTaskID

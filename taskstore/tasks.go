@@ -9,14 +9,16 @@ import (
 )
 
 // taskCols are the columns scanTask reads, from a tasks table aliased t.
-const taskCols = "t.id, t.parent_id, t.title, t.description, t.status, t.priority_score, t.prd, t.context_digest, t.created_at, t.updated_at"
+const taskCols = "t.id, t.parent_id, t.title, t.description, t.status, t.priority_score, t.prd, t.context_digest, t.created_at, t.updated_at, " +
+	"t.assignee, t.claimed_at, t.lease_expires_at, t.forced_by, t.forced_at"
 
 func scanTask(sc scanner) (Task, error) {
 	var t Task
 	var parent sql.NullString
 	var status string
 	err := sc.Scan(&t.ID, &parent, &t.Title, &t.Description, &status, &t.PriorityScore,
-		&t.PRD, &t.ContextDigest, dbTime{&t.CreatedAt}, dbTime{&t.UpdatedAt})
+		&t.PRD, &t.ContextDigest, dbTime{&t.CreatedAt}, dbTime{&t.UpdatedAt},
+		&t.Assignee, optTime{&t.ClaimedAt}, optTime{&t.LeaseExpiresAt}, &t.ForcedBy, optTime{&t.ForcedAt})
 	t.ParentID = parent.String
 	t.Status = Status(status)
 	return t, err
@@ -332,7 +334,15 @@ func (s *sqlStore) UpdateTask(ctx context.Context, id string, p TaskPatch) (Task
 	}
 	var t Task
 	err := s.write(ctx, "update task", func(c *conn) error {
-		if err := c.mustExist(ctx, "task", id); err != nil {
+		cur, err := c.getTask(ctx, id)
+		if err != nil {
+			return err
+		}
+		if p.Status != nil {
+			if err := c.changeStatus(ctx, cur, *p.Status, p.Agent, p.Force); err != nil {
+				return err
+			}
+		} else if err := c.renewOwn(ctx, cur, p.Agent); err != nil {
 			return err
 		}
 		var sets []string
@@ -357,9 +367,6 @@ func (s *sqlStore) UpdateTask(ctx context.Context, id string, p TaskPatch) (Task
 		if p.Description != nil {
 			set("description", *p.Description)
 		}
-		if p.Status != nil {
-			set("status", string(*p.Status))
-		}
 		if p.PriorityScore != nil {
 			set("priority_score", *p.PriorityScore)
 		}
@@ -376,11 +383,23 @@ func (s *sqlStore) UpdateTask(ctx context.Context, id string, p TaskPatch) (Task
 				return err
 			}
 		}
-		var err error
 		t, err = c.getTask(ctx, id)
 		return err
 	})
 	return t, err
+}
+
+// renewOwn renews the lease on cur when agent holds it: any write of the
+// holder's own to its task renews its claim.
+func (c *conn) renewOwn(ctx context.Context, cur Task, agent string) error {
+	if agent == "" || cur.Assignee != agent || cur.LeaseExpiresAt == nil {
+		return nil
+	}
+	at, err := c.clock(ctx)
+	if err != nil || !held(cur, at) {
+		return err
+	}
+	return c.renew(ctx, cur.ID, 0, at)
 }
 
 // checkMove refuses to put id under parent when parent is missing, is id,

@@ -2,6 +2,8 @@ package taskstore
 
 import (
 	"context"
+	"strings"
+	"time"
 )
 
 // closedList is the SQL list of closed statuses.
@@ -57,11 +59,21 @@ const (
 		LIMIT 1`
 )
 
-// NextTask returns the highest-priority available pending task anywhere
-// below parentID ("" means the whole tree), ties broken by creation order,
-// or nil when there is none. A task is available when it is pending, none
-// of its dependencies is unfinished, and no ancestor is done, cancelled or
-// archived.
+// expiredInTree and expiredBelow are nextInTree and nextBelow for the
+// in-progress tasks whose lease has run out by the time given as their
+// first status argument.
+var (
+	expiredInTree = strings.Replace(nextInTree, "t.status = 'pending'", expiredCond, 1)
+	expiredBelow  = strings.Replace(nextBelow, "t.status = 'pending'", expiredCond, 1)
+)
+
+const expiredCond = "t.status = 'in-progress' AND t.lease_expires_at IS NOT NULL AND t.lease_expires_at <= ?"
+
+// NextTask returns the highest-priority available task anywhere below
+// parentID ("" means the whole tree), ties broken by creation order, or
+// nil when there is none. A task is available when it is pending (or
+// in-progress with a lease that has run out), none of its dependencies is
+// unfinished, and no ancestor is done, cancelled or archived.
 func (s *sqlStore) NextTask(ctx context.Context, parentID string) (*Task, error) {
 	if parentID == "" {
 		parentID = ProjectRootID
@@ -71,79 +83,78 @@ func (s *sqlStore) NextTask(ctx context.Context, parentID string) (*Task, error)
 	}
 	var next *Task
 	err := s.read(ctx, "next task", func(c *conn) error {
-		chain, err := c.ancestors(ctx, parentID)
+		at, err := c.clock(ctx)
 		if err != nil {
 			return err
 		}
-		if len(chain) == 0 {
-			return &NotFoundError{Kind: "task", ID: parentID}
-		}
-		if parentID != ProjectRootID && effective(chain).Closed() {
-			return nil
-		}
-		query, args := nextInTree, []any{ProjectRootID}
-		if parentID != ProjectRootID {
-			query, args = nextBelow, []any{parentID}
-		}
-		ts, err := c.tasks(ctx, query, args...)
-		if err != nil || len(ts) == 0 {
-			return err
-		}
-		next = &ts[0]
-		return nil
+		next, err = c.next(ctx, parentID, at)
+		return err
 	})
 	return next, err
 }
 
-// ClaimTask atomically moves an available pending task to in-progress. The
-// move is one conditional UPDATE, so of several processes claiming the same
-// task exactly one succeeds; the others get ErrConflict. A task with an
-// unfinished dependency fails with ErrBlocked (a *BlockedError), a task
-// below a done, cancelled or archived ancestor with ErrConflict.
-func (s *sqlStore) ClaimTask(ctx context.Context, id string) (Task, error) {
-	if err := ValidateTaskID(id); err != nil {
-		return Task{}, err
+// next is NextTask inside a transaction, with at deciding expired leases.
+func (c *conn) next(ctx context.Context, parentID string, at time.Time) (*Task, error) {
+	chain, err := c.ancestors(ctx, parentID)
+	if err != nil {
+		return nil, err
 	}
-	if id == ProjectRootID {
-		return Task{}, invalid("id", "the project root cannot be claimed")
+	if len(chain) == 0 {
+		return nil, &NotFoundError{Kind: "task", ID: parentID}
 	}
-	var t Task
-	err := s.write(ctx, "claim task", func(c *conn) error {
-		chain, err := c.ancestors(ctx, id)
-		if err != nil {
-			return err
+	if parentID != ProjectRootID && effective(chain).Closed() {
+		return nil, nil
+	}
+	query, args := nextInTree, []any{ProjectRootID}
+	expired, eargs := expiredInTree, []any{c.arg(at), ProjectRootID}
+	if parentID != ProjectRootID {
+		query, args = nextBelow, []any{parentID}
+		expired, eargs = expiredBelow, []any{parentID, c.arg(at)}
+	}
+	ts, err := c.tasks(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	es, err := c.tasks(ctx, expired, eargs...)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case len(es) == 0 && len(ts) == 0:
+		return nil, nil
+	case len(es) == 0:
+		return &ts[0], nil
+	case len(ts) == 0:
+		return &es[0], nil
+	}
+	p, e := ts[0], es[0]
+	if e.PriorityScore != p.PriorityScore {
+		if e.PriorityScore > p.PriorityScore {
+			return &e, nil
 		}
-		if len(chain) == 0 {
-			return &NotFoundError{Kind: "task", ID: id}
-		}
-		for _, a := range chain[1:] {
-			if a.Status.Closed() {
-				return &ConflictError{ID: id, Reason: "task " + id + " cannot be claimed: its ancestor " + a.ID + " is " + string(a.Status)}
-			}
-		}
-		n, err := c.execN(ctx, `UPDATE tasks SET status = 'in-progress', updated_at = ?
-			WHERE id = ? AND status = 'pending' AND NOT EXISTS (
-				SELECT 1 FROM task_dependencies d JOIN tasks dt ON dt.id = d.dependency_task_id
-				WHERE d.dependent_task_id = tasks.id AND dt.status <> 'done')`, c.arg(c.now), id)
-		if err != nil {
-			return err
-		}
-		if n == 1 {
-			t, err = c.getTask(ctx, id)
-			return err
-		}
-		return c.whyNotClaimed(ctx, id)
-	})
-	return t, err
+		return &p, nil
+	}
+	var ps, esq int64
+	if _, err := c.scan(ctx, "SELECT (SELECT seq FROM tasks WHERE id = ?), (SELECT seq FROM tasks WHERE id = ?)",
+		[]any{p.ID, e.ID}, &ps, &esq); err != nil {
+		return nil, err
+	}
+	if esq < ps {
+		return &e, nil
+	}
+	return &p, nil
 }
 
-// whyNotClaimed explains a claim that changed no row.
-func (c *conn) whyNotClaimed(ctx context.Context, id string) error {
+// whyNotClaimed explains a claim that changed no row at the time at.
+func (c *conn) whyNotClaimed(ctx context.Context, id string, at time.Time) error {
 	cur, err := c.getTask(ctx, id)
 	if err != nil {
 		return err
 	}
-	if cur.Status != StatusPending {
+	if held(cur, at) {
+		return &ClaimedError{ID: id, Agent: cur.Assignee, Until: *cur.LeaseExpiresAt}
+	}
+	if cur.Status != StatusPending && !(cur.Status == StatusInProgress && cur.LeaseExpiresAt != nil) {
 		reason := "task " + id + " is " + string(cur.Status) + ", not pending"
 		if cur.Status == StatusInProgress {
 			reason = "task " + id + " was already claimed (it is in-progress)"
@@ -196,7 +207,11 @@ func (s *sqlStore) UpdateTaskStatus(ctx context.Context, id string, st Status, o
 	}
 	var changed []Task
 	err := s.write(ctx, "update status", func(c *conn) error {
-		if _, err := c.execN(ctx, "UPDATE tasks SET status = ?, updated_at = ? WHERE id = ?", string(st), c.arg(c.now), id); err != nil {
+		cur, err := c.getTask(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := c.changeStatus(ctx, cur, st, o.Agent, o.Force); err != nil {
 			return err
 		}
 		t, err := c.getTask(ctx, id)
@@ -226,11 +241,19 @@ func (s *sqlStore) UpdateTaskStatus(ctx context.Context, id string, st Status, o
 			return err
 		}
 		uargs := append(append(append([]any{id}, gargs...), gargs...), string(st), c.arg(c.now), string(st))
-		if _, err := c.exec(ctx, sub+"UPDATE tasks SET status = ?, updated_at = ? WHERE id IN (SELECT id FROM sub) AND status <> ?", uargs...); err != nil {
+		sets, _ := ownerSets(st, false, "", c)
+		if _, err := c.exec(ctx, sub+"UPDATE tasks SET status = ?, updated_at = ?"+sets+" WHERE id IN (SELECT id FROM sub) AND status <> ?", uargs...); err != nil {
 			return err
 		}
 		for i := range desc {
 			desc[i].Status, desc[i].UpdatedAt = st, c.now
+			switch st {
+			case StatusPending:
+				desc[i].Assignee, desc[i].ClaimedAt, desc[i].LeaseExpiresAt = "", nil, nil
+			case StatusInProgress:
+			default:
+				desc[i].LeaseExpiresAt = nil
+			}
 		}
 		changed = append(changed, desc...)
 		return nil
@@ -325,4 +348,34 @@ func buildTree(ts []Task, rootID string, blocked map[string][]string, rootStatus
 	}
 	walk(root, rootStatus)
 	return root
+}
+
+// changeStatus moves cur to st for agent: refused while another agent's
+// lease runs unless force (then recorded). Moving to in-progress renews
+// the holder's lease or, for a named agent that does not hold it, records
+// a new claim with DefaultLease; moving to pending ends the claim; any
+// other status ends the lease.
+func (c *conn) changeStatus(ctx context.Context, cur Task, st Status, agent string, force bool) error {
+	at, err := c.clock(ctx)
+	if err != nil {
+		return err
+	}
+	forced, err := guard(cur, agent, force, at)
+	if err != nil {
+		return err
+	}
+	sets, args := ownerSets(st, forced, agent, c)
+	if st == StatusInProgress && agent != "" {
+		if held(cur, at) && cur.Assignee == agent {
+			if err := c.renew(ctx, cur.ID, 0, at); err != nil {
+				return err
+			}
+		} else {
+			sets += ", assignee = ?, claimed_at = ?, lease_expires_at = ?, lease_seconds = ?"
+			args = append(args, agent, c.arg(at), c.arg(at.Add(DefaultLease)), int(DefaultLease/time.Second))
+		}
+	}
+	_, err = c.exec(ctx, "UPDATE tasks SET status = ?, updated_at = ?"+sets+" WHERE id = ?",
+		append(append([]any{string(st), c.arg(c.now)}, args...), cur.ID)...)
+	return err
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/astrotask/astrotask-go/lockcore"
@@ -19,6 +21,9 @@ const DefaultProcessType = "cli"
 // given.
 const LockTimeoutEnv = "ASTROTASK_LOCK_TIMEOUT"
 
+// AgentEnv is the environment variable read when --agent is not given.
+const AgentEnv = "ASTROTASK_AGENT"
+
 // globalFlags returns fresh copies of the flags every command accepts. Each
 // command needs its own copies: urfave records "was set" on the flag value.
 func globalFlags() []cli.Flag {
@@ -27,6 +32,7 @@ func globalFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "json", Usage: "print JSON instead of text"},
 		&cli.BoolFlag{Name: "verbose", Usage: "log lock and database activity to stderr"},
 		&cli.StringFlag{Name: "process-type", Usage: "process name recorded in the lock file", Value: DefaultProcessType},
+		&cli.StringFlag{Name: "agent", Usage: "the name your claims and changes are made under (default $" + AgentEnv + ", else user@host)"},
 		&cli.StringFlag{Name: "lock-timeout", Usage: "how long to wait for the database lock, a Go duration such as 300ms or 10s (default 5s, or $" + LockTimeoutEnv + ")"}, // the environment is read in settings, below any flag
 	}
 }
@@ -37,6 +43,9 @@ type settings struct {
 	json        bool
 	verbose     bool
 	processType string
+	// agent is who claims and changes tasks: --agent, $ASTROTASK_AGENT or
+	// user@host.
+	agent string
 	// lockTimeout is the lock wait budget when lockTimeoutSet; otherwise
 	// lockcore's default budget applies.
 	lockTimeout    time.Duration
@@ -69,6 +78,13 @@ func (e *env) settings(c *cli.Context) (*settings, error) {
 	if s.processType == "" {
 		return nil, usagef("--process-type must not be empty")
 	}
+	s.agent = strings.TrimSpace(lookup(c, "agent", (*cli.Context).String))
+	if s.agent == "" {
+		s.agent = strings.TrimSpace(e.getenv(AgentEnv))
+	}
+	if s.agent == "" {
+		s.agent = e.defaultAgent()
+	}
 	v, from := lookup(c, "lock-timeout", (*cli.Context).String), "--lock-timeout"
 	if v == "" {
 		v, from = e.getenv(LockTimeoutEnv), LockTimeoutEnv
@@ -84,6 +100,22 @@ func (e *env) settings(c *cli.Context) (*settings, error) {
 		s.logger = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	return s, nil
+}
+
+// defaultAgent is user@host, from $USER (or $USERNAME) and the host name.
+func (e *env) defaultAgent() string {
+	u := e.getenv("USER")
+	if u == "" {
+		u = e.getenv("USERNAME")
+	}
+	if u == "" {
+		u = "user"
+	}
+	h, err := os.Hostname()
+	if err != nil || h == "" {
+		h = "localhost"
+	}
+	return u + "@" + h
 }
 
 // lockOptions translates the settings into lockcore options: a timeout is

@@ -85,7 +85,20 @@ func (e *env) taskLine(t taskstore.Task) string {
 		e.paint(ansiBold, fmt.Sprintf("%-14s", t.ID)),
 		e.paint(statusColor(t.Status), fmt.Sprintf("%-12s", t.Status)),
 		priority(t.PriorityScore),
-		t.Title)
+		t.Title) + claimNote(t)
+}
+
+// claimNote is " [agent until 14:05:10 UTC]" for a task whose lease runs
+// (by the local clock), else "".
+func claimNote(t taskstore.Task) string {
+	if t.Status != taskstore.StatusInProgress || t.LeaseExpiresAt == nil || !t.LeaseExpiresAt.After(time.Now()) {
+		return ""
+	}
+	who := t.Assignee
+	if who == "" {
+		who = "claimed"
+	}
+	return " [" + who + " until " + t.LeaseExpiresAt.UTC().Format("15:04:05 UTC") + "]"
 }
 
 // printTaskLines prints tasks one a line, or empty when there are none.
@@ -117,6 +130,18 @@ func (e *env) printTask(t taskstore.Task) {
 	}
 	if t.PRD != "" {
 		rows = append(rows, [2]string{"PRD", oneLine(t.PRD)})
+	}
+	if t.Assignee != "" {
+		rows = append(rows, [2]string{"Assignee", t.Assignee})
+	}
+	if t.ClaimedAt != nil {
+		rows = append(rows, [2]string{"Claimed", t.ClaimedAt.UTC().Format(time.RFC3339)})
+	}
+	if t.LeaseExpiresAt != nil {
+		rows = append(rows, [2]string{"Lease until", t.LeaseExpiresAt.UTC().Format(time.RFC3339)})
+	}
+	if t.ForcedBy != "" && t.ForcedAt != nil {
+		rows = append(rows, [2]string{"Forced", t.ForcedBy + " at " + t.ForcedAt.UTC().Format(time.RFC3339)})
 	}
 	rows = append(rows,
 		[2]string{"Created", t.CreatedAt.UTC().Format(time.RFC3339)},

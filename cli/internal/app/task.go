@@ -21,6 +21,8 @@ func taskCommand(e *env) *cli.Command {
 			taskRemoveCommand(e),
 			taskNextCommand(e),
 			taskClaimCommand(e),
+			taskRenewCommand(e),
+			taskReleaseCommand(e),
 			taskTreeCommand(e),
 			lockStatusCommand(e),
 		},
@@ -190,7 +192,7 @@ func taskUpdateCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "update",
 		Usage:     "change a task's fields (only the flags given change)",
-		UsageText: "astro task update --id ID [--title T] [--description D] [--status S] [--priority P] [--parent ID]",
+		UsageText: "astro task update --id ID [--title T] [--description D] [--status S [--force]] [--priority P] [--parent ID]",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "id", Usage: "the task's ID"},
 			&cli.StringFlag{Name: "title", Usage: "new title"},
@@ -198,6 +200,7 @@ func taskUpdateCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "status", Usage: "new status"},
 			&cli.StringFlag{Name: "priority", Usage: "low, medium, high or a score 0..100"},
 			&cli.StringFlag{Name: "parent", Usage: `move under this task ("" for top level)`},
+			&cli.BoolFlag{Name: "force", Usage: "change the status even while another agent's claim runs (recorded on the task)"},
 		},
 		Action: idAction("id", func(c *cli.Context, id string) error {
 			p, err := patchFromFlags(c)
@@ -205,6 +208,7 @@ func taskUpdateCommand(e *env) *cli.Command {
 				return err
 			}
 			return e.withStore(c, func(ctx context.Context, s *settings, st taskstore.Store) error {
+				p.Agent, p.Force = s.agent, c.Bool("force")
 				t, err := st.UpdateTask(ctx, id, p)
 				if err != nil {
 					return fmt.Errorf("update task: %w", err)
@@ -259,14 +263,16 @@ func taskDoneCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "done",
 		Usage:     "mark a task done",
-		UsageText: "astro task done --id ID [--cascade]",
+		UsageText: "astro task done --id ID [--cascade] [--force]",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "id", Usage: "the task's ID"},
 			&cli.BoolFlag{Name: "cascade", Usage: "mark its descendants done too (cancelled and archived ones stay as they are)"},
+			&cli.BoolFlag{Name: "force", Usage: "mark it done even while another agent's claim runs (recorded on the task)"},
 		},
 		Action: idAction("id", func(c *cli.Context, id string) error {
 			return e.withStore(c, func(ctx context.Context, s *settings, st taskstore.Store) error {
-				changed, err := st.UpdateTaskStatus(ctx, id, taskstore.StatusDone, taskstore.StatusOptions{Cascade: c.Bool("cascade")})
+				changed, err := st.UpdateTaskStatus(ctx, id, taskstore.StatusDone,
+					taskstore.StatusOptions{Cascade: c.Bool("cascade"), Agent: s.agent, Force: c.Bool("force")})
 				if err != nil {
 					return fmt.Errorf("mark task done: %w", err)
 				}
@@ -344,27 +350,5 @@ func taskNextCommand(e *env) *cli.Command {
 				return nil
 			})
 		},
-	}
-}
-
-func taskClaimCommand(e *env) *cli.Command {
-	return &cli.Command{
-		Name:      "claim",
-		Usage:     "start a pending task atomically (fails if someone else started it first)",
-		UsageText: "astro task claim --id ID",
-		Flags:     []cli.Flag{&cli.StringFlag{Name: "id", Usage: "the task's ID"}},
-		Action: idAction("id", func(c *cli.Context, id string) error {
-			return e.withStore(c, func(ctx context.Context, s *settings, st taskstore.Store) error {
-				t, err := st.ClaimTask(ctx, id)
-				if err != nil {
-					return fmt.Errorf("claim task: %w", err)
-				}
-				if s.json {
-					return writeJSON(e.stdout, t)
-				}
-				fmt.Fprintf(e.stdout, "Claimed task %s: %s (now in-progress)\n", e.paint(ansiBold, t.ID), t.Title)
-				return nil
-			})
-		}),
 	}
 }

@@ -39,7 +39,14 @@ type Config struct {
 	// nil means lockcore's default budget, 0 means one attempt without
 	// waiting (as in the CLI).
 	LockTimeout *time.Duration
+	// Agent names the agent whose claims this server records; "" means
+	// the MCP client's name plus a suffix unique to the session.
+	Agent string
 }
+
+// AgentEnv names the environment variable that sets the agent name when
+// --agent is not given.
+const AgentEnv = "ASTROTASK_AGENT"
 
 // usageError is a bad command line; Main exits 2 for it.
 type usageError struct{ msg string }
@@ -90,6 +97,7 @@ func Parse(args []string, getenv func(string) string, stderr io.Writer) (Config,
 	fs.StringVar(&allowed, "allowed-hosts", "", "comma-separated extra `hosts` accepted in Host/Origin headers (HTTP only)")
 	fs.BoolVar(&cfg.Verbose, "verbose", false, "log debug messages to stderr")
 	fs.BoolVar(&cfg.Version, "version", false, "print the version and exit")
+	fs.StringVar(&cfg.Agent, "agent", "", "the `name` claims are recorded under (default $"+AgentEnv+", else the MCP client's name and a per-session suffix)")
 	fs.StringVar(&lockTimeout, "lock-timeout", "", "how long one operation waits for the database lock, a Go `duration` (default $"+LockTimeoutEnv+", else 5s)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: astrotask-mcp [flags]\n\n"+
@@ -120,6 +128,9 @@ func Parse(args []string, getenv func(string) string, stderr io.Writer) (Config,
 		if h = strings.TrimSpace(h); h != "" {
 			cfg.AllowedHosts = append(cfg.AllowedHosts, h)
 		}
+	}
+	if cfg.Agent == "" {
+		cfg.Agent = strings.TrimSpace(getenv(AgentEnv))
 	}
 	cfg.Token = getenv(server.TokenEnv)
 	return cfg, nil

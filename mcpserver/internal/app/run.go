@@ -71,7 +71,7 @@ func Run(ctx context.Context, cfg Config, std Streams) error {
 	defer store.Close()
 	log.Debug("database open", "location", loc.String(), "lockBudget", lockOpts.Budget())
 
-	srv := server.New(store, server.Options{Location: loc, LockOptions: lockOpts, Logger: log, Version: Version()})
+	srv := server.New(store, server.Options{Location: loc, LockOptions: lockOpts, Logger: log, Version: Version(), Agent: cfg.Agent})
 	if cfg.HTTPAddr == "" {
 		return serveStdio(ctx, srv, std)
 	}

@@ -18,7 +18,7 @@ type faultyStore struct {
 	taskstore.Store
 }
 
-func (faultyStore) ClaimTask(context.Context, string) (taskstore.Task, error) {
+func (faultyStore) Claim(context.Context, taskstore.ClaimRequest) (*taskstore.Task, error) {
 	panic("claim exploded")
 }
 

@@ -93,10 +93,29 @@ func (t *tools) register(s *mcp.Server) {
 
 	add(s, t, &mcp.Tool{
 		Name: "claimTask",
-		Description: "Atomically move a ready pending task to in-progress. Fails if another agent claimed it first " +
-			"or a dependency is not done, so two agents never work on the same task.",
+		Description: "Atomically move a ready pending task to in-progress for you, with a lease. Fails if another agent " +
+			"holds it or a dependency is not done, so two agents never work on the same task.",
 		Annotations: changes(false),
 	}, t.claimTask, nil)
+
+	add(s, t, &mcp.Tool{
+		Name: "claimNextTask",
+		Description: "Pick the next ready task (as getNextTask) and claim it in one step; no other agent can win it. " +
+			"Returns it with its context, or task null when nothing is free.",
+		Annotations: changes(false),
+	}, t.claimNextTask, props{"priorityScore": score, "priority": enum(levels)})
+
+	add(s, t, &mcp.Tool{
+		Name:        "renewClaim",
+		Description: "Extend your claim's lease on a task you are still working on. Your own writes to the task renew it too.",
+		Annotations: changes(false),
+	}, t.renewClaim, nil)
+
+	add(s, t, &mcp.Tool{
+		Name:        "releaseClaim",
+		Description: "Give a claimed task back: it is pending again at once.",
+		Annotations: changes(false),
+	}, t.releaseClaim, nil)
 
 	add(s, t, &mcp.Tool{
 		Name:        "removeDependency",
@@ -153,7 +172,7 @@ func add[In, Out any](s *mcp.Server, t *tools, tool *mcp.Tool, fn func(context.C
 		if err != nil {
 			return errorResult(&ToolError{Reason: oneLine(err.Error()), Err: err}), nil
 		}
-		v, err := fn(ctx, args)
+		v, err := fn(withSession(ctx, req.Session), args)
 		if err != nil {
 			return errorResult(t.toolError(name, err)), nil
 		}

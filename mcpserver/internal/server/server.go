@@ -41,6 +41,10 @@ type Options struct {
 	Logger *slog.Logger
 	// Version is the reported implementation version; "" means Version.
 	Version string
+	// Agent is the name claims are recorded under when a tool call names
+	// no agent; "" means the MCP client's name from initialize plus a
+	// short suffix unique to the session.
+	Agent string
 }
 
 // New returns an MCP server with every Astrotask tool registered against
@@ -58,20 +62,22 @@ func New(store taskstore.Store, opts Options) *mcp.Server {
 		Instructions: instructions,
 		Capabilities: &mcp.ServerCapabilities{Tools: &mcp.ToolCapabilities{}},
 	})
-	t := &tools{store: store, opts: opts, log: opts.Logger}
+	t := &tools{store: store, opts: opts, log: opts.Logger, agents: &sessionAgents{}}
 	t.register(s)
 	return s
 }
 
 const instructions = `Astrotask is a task database shared with the astro CLI. ` +
-	`Call getNextTask to find work, claimTask to start it, addTaskContext to record findings, ` +
+	`Call claimNextTask to find and start work in one step (or getNextTask, then claimTask), ` +
+	`addTaskContext to record findings, renewClaim on long work, ` +
 	`and updateStatus to finish. Task IDs look like ABCD (top level) or ABCD-EFGH (subtask).`
 
 // tools binds the tool handlers to one store.
 type tools struct {
-	store taskstore.Store
-	opts  Options
-	log   *slog.Logger
+	store  taskstore.Store
+	opts   Options
+	log    *slog.Logger
+	agents *sessionAgents
 }
 
 // inspectLock reports the state of the database lock.

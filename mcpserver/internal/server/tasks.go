@@ -90,7 +90,8 @@ func (t *tools) updateStatus(ctx context.Context, in UpdateStatusInput) (UpdateS
 	}
 	var out UpdateStatusOutput
 	err = t.store.Transaction(ctx, func(ctx context.Context, tx taskstore.Store) error {
-		changed, err := tx.UpdateTaskStatus(ctx, in.TaskID, st, taskstore.StatusOptions{Cascade: in.Cascade})
+		changed, err := tx.UpdateTaskStatus(ctx, in.TaskID, st,
+			taskstore.StatusOptions{Cascade: in.Cascade, Agent: t.agent(ctx, in.Agent), Force: in.Force})
 		if err != nil {
 			return err
 		}
@@ -118,24 +119,12 @@ func (t *tools) deleteTask(ctx context.Context, in DeleteTaskInput) (DeleteTaskO
 		Message: fmt.Sprintf("deleted %d %s", n, plural(n, "task"))}, nil
 }
 
-// claimTask moves a ready pending task to in-progress atomically.
-func (t *tools) claimTask(ctx context.Context, in GetTaskInput) (ClaimTaskOutput, error) {
-	if err := requireID("taskId", in.TaskID); err != nil {
-		return ClaimTaskOutput{}, err
-	}
-	task, err := t.store.ClaimTask(ctx, in.TaskID)
-	if err != nil {
-		return ClaimTaskOutput{}, err
-	}
-	return ClaimTaskOutput{Task: task, Message: fmt.Sprintf("claimed task %s: %s", task.ID, task.Title)}, nil
-}
-
 // addTaskContext attaches a context slice to a task.
 func (t *tools) addTaskContext(ctx context.Context, in AddTaskContextInput) (ContextSliceOutput, error) {
 	if err := requireID("taskId", in.TaskID); err != nil {
 		return ContextSliceOutput{}, err
 	}
-	c, err := t.store.AddContextSlice(ctx, taskstore.NewContextSlice{
+	c, err := t.store.AddContextSlice(ctx, taskstore.NewContextSlice{Agent: t.agent(ctx, ""),
 		TaskID: in.TaskID, Title: in.Title, Description: in.Description, ContextType: in.ContextType,
 	})
 	if err != nil {

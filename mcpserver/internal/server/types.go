@@ -14,7 +14,7 @@ type GetNextTaskInput struct {
 	Priority      string `json:"priority,omitempty" jsonschema:"only consider tasks at or above this priority level: low, medium or high"`
 }
 
-// GetTaskInput is the input of getTask and claimTask.
+// GetTaskInput is the input of getTask.
 type GetTaskInput struct {
 	TaskID string `json:"taskId" jsonschema:"ID of the task"`
 }
@@ -64,6 +64,31 @@ type UpdateStatusInput struct {
 	TaskID  string `json:"taskId" jsonschema:"ID of the task"`
 	Status  string `json:"status" jsonschema:"the new status"`
 	Cascade bool   `json:"cascade,omitempty" jsonschema:"apply the status to every descendant too; cancelled and archived descendants never become done"`
+	Agent   string `json:"agent,omitempty" jsonschema:"your agent name (default: this session's)"`
+	Force   bool   `json:"force,omitempty" jsonschema:"override another agent's claim (recorded)"`
+}
+
+// ClaimTaskInput is the input of claimTask and renewClaim.
+type ClaimTaskInput struct {
+	TaskID       string `json:"taskId" jsonschema:"ID of the task"`
+	Agent        string `json:"agent,omitempty" jsonschema:"your agent name (default: this session's)"`
+	LeaseSeconds *int   `json:"leaseSeconds,omitempty" jsonschema:"how long the claim lasts (default 1800)"`
+}
+
+// ClaimNextTaskInput is the input of claimNextTask.
+type ClaimNextTaskInput struct {
+	ParentTaskID  string `json:"parentTaskId,omitempty" jsonschema:"only claim below this task"`
+	PriorityScore *int   `json:"priorityScore,omitempty" jsonschema:"minimum priority score"`
+	Priority      string `json:"priority,omitempty" jsonschema:"minimum priority level"`
+	Agent         string `json:"agent,omitempty" jsonschema:"your agent name (default: this session's)"`
+	LeaseSeconds  *int   `json:"leaseSeconds,omitempty" jsonschema:"how long the claim lasts (default 1800)"`
+}
+
+// ReleaseClaimInput is the input of releaseClaim.
+type ReleaseClaimInput struct {
+	TaskID string `json:"taskId" jsonschema:"ID of the task"`
+	Agent  string `json:"agent,omitempty" jsonschema:"your agent name (default: this session's)"`
+	Force  bool   `json:"force,omitempty" jsonschema:"release another agent's claim (recorded)"`
 }
 
 // DeleteTaskInput is the input of deleteTask.
@@ -78,8 +103,8 @@ type LockStatusInput struct{}
 // The tool outputs. Tasks, context slices and dependencies use the taskstore
 // JSON form, the same as `astro ... --json` prints.
 
-// NextTaskOutput is the output of getNextTask. Task is null when no task is
-// available.
+// NextTaskOutput is the output of getNextTask and claimNextTask. Task is
+// null when no task is available.
 type NextTaskOutput struct {
 	Task    *taskstore.Task `json:"task"`
 	Context *TaskContext    `json:"context,omitempty"`
@@ -143,7 +168,7 @@ type DeleteTaskOutput struct {
 	Message string `json:"message"`
 }
 
-// ClaimTaskOutput is the output of claimTask.
+// ClaimTaskOutput is the output of claimTask, renewClaim and releaseClaim.
 type ClaimTaskOutput struct {
 	Task    taskstore.Task `json:"task"`
 	Message string         `json:"message"`

@@ -19,6 +19,7 @@ if (!binary || !dbdir) {
 const wantTools = [
   "getNextTask", "getTask", "addTasks", "listTasks", "addTaskContext", "addDependency",
   "updateStatus", "deleteTask", "claimTask", "removeDependency", "lockStatus",
+  "claimNextTask", "renewClaim", "releaseClaim",
 ];
 
 const transport = new StdioClientTransport({
@@ -119,7 +120,28 @@ async function main() {
   // claimTask, twice.
   const claimed = await call("claimTask", { taskId: tokenizer.id });
   assert.equal(claimed.task.status, "in-progress");
-  await fail("claimTask", { taskId: tokenizer.id }, /.+/);
+  await fail("claimTask", { taskId: tokenizer.id }, /is claimed by .+ until \d\d:\d\d:\d\d UTC$/);
+  assert.match(claimed.task.assignee, /.-[0-9a-f]{6}$/, "claimTask: the assignee is the client's name and a suffix");
+  assert.ok(claimed.task.claimedAt && claimed.task.leaseExpiresAt, "claimTask: no claim time or lease");
+
+  // renewClaim by the holder; another agent is refused.
+  const renewed = await call("renewClaim", { taskId: tokenizer.id, leaseSeconds: 600 });
+  assert.equal(renewed.task.assignee, claimed.task.assignee);
+  await fail("renewClaim", { taskId: tokenizer.id, agent: "someone-else" }, /is claimed by/);
+  await fail("updateStatus", { taskId: tokenizer.id, status: "pending", agent: "someone-else" }, /is claimed by .+ until/);
+  await fail("releaseClaim", { taskId: tokenizer.id, agent: "someone-else" }, /is claimed by/);
+
+  // claimNextTask: nothing above 95; then the chore, the only ready task
+  // left above the parent's 0; releaseClaim gives it back.
+  const none = await call("claimNextTask", { priorityScore: 95 });
+  assert.equal(none.task, null);
+  const nextClaimed = await call("claimNextTask", { leaseSeconds: 60 });
+  assert.equal(nextClaimed.task?.id, chore.id);
+  assert.equal(nextClaimed.task.assignee, claimed.task.assignee);
+  assert.ok(nextClaimed.context, "claimNextTask: no context");
+  const released = await call("releaseClaim", { taskId: chore.id });
+  assert.equal(released.task.status, "pending");
+  assert.equal(released.task.assignee, undefined);
 
   // addDependency / removeDependency and the cycle check.
   const dep = await call("addDependency", { dependentTaskId: chore.id, dependencyTaskId: grammar.id });

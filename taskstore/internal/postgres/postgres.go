@@ -67,6 +67,10 @@ func (Dialect) Rebind(q string) string {
 // TimeArg passes a time as a UTC time.Time.
 func (Dialect) TimeArg(t time.Time) any { return t.UTC() }
 
+// Clock returns the server's time at the start of the transaction, to the
+// microsecond, so that every client compares leases on one clock.
+func (Dialect) Clock() string { return "SELECT date_trunc('microseconds', now())" }
+
 // Migrations holds the numbered NNNN_name.sql files.
 func (Dialect) Migrations() fs.FS { return engine.Sub(migrations, "migrations") }
 

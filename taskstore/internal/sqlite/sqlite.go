@@ -43,6 +43,9 @@ func (Dialect) Rebind(q string) string { return q }
 // TimeArg passes a time as fixed-width UTC text (engine.TimeLayout).
 func (Dialect) TimeArg(t time.Time) any { return engine.FormatTime(t) }
 
+// Clock returns "": the store's clock is SQLite's.
+func (Dialect) Clock() string { return "" }
+
 // Migrations holds the numbered NNNN_name.sql files.
 func (Dialect) Migrations() fs.FS { return engine.Sub(migrations, "migrations") }
 

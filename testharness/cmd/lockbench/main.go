@@ -7,6 +7,8 @@
 //     wall time, lock utilisation, waits, fairness, overlapping holds;
 //   - crash recovery, from the SIGKILL of a holder to a waiter's acquisition;
 //   - end to end: an `astro task add` process, an MCP listTasks round trip;
+//   - W2, agents (each its own astrotask-mcp over stdio) draining ready
+//     tasks with getNextTask+claimTask and with claimNextTask;
 //   - with --peer, W1, crash recovery and the cycle again against the
 //     reference TypeScript lock (DatabaseLock from @astrotask/core 0.4.0),
 //     installed with npm into --peer-dir.
@@ -24,6 +26,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/astrotask/astrotask-go/testharness/internal/harness"
@@ -46,6 +50,9 @@ type config struct {
 	astro, mcp        string
 	peer              bool
 	peerDir           string
+	w2Agents          []int
+	w2Tasks           int
+	w2Work            time.Duration
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -64,8 +71,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&c.jsonOut, "json", "lockbench.json", "write the report as JSON to this file")
 	fs.StringVar(&c.astro, "astro", "", "the astro binary (end to end is skipped without it)")
 	fs.StringVar(&c.mcp, "mcp", "", "the astrotask-mcp binary (end to end is skipped without it)")
+	fs.Func("w2-agents", "W2: comma-separated numbers of agents to run (default 1,4,8)", func(v string) error {
+		c.w2Agents = nil
+		for _, f := range strings.Split(v, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n < 1 {
+				return fmt.Errorf("bad number of agents %q", f)
+			}
+			c.w2Agents = append(c.w2Agents, n)
+		}
+		return nil
+	})
+	fs.IntVar(&c.w2Tasks, "w2-tasks", 200, "W2: ready tasks to drain")
+	fs.DurationVar(&c.w2Work, "w2-work", 5*time.Millisecond, "W2: simulated work per task")
 	fs.BoolVar(&c.peer, "peer", false, "also measure the reference TypeScript lock")
 	fs.StringVar(&c.peerDir, "peer-dir", defaultPeerDir(), "where @astrotask/core is installed (npm install from testharness/peer)")
+	c.w2Agents = []int{1, 4, 8}
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -130,6 +151,13 @@ func measure(ctx context.Context, c config, logw io.Writer) (*Report, error) {
 		}
 	} else {
 		rep.Notes = append(rep.Notes, "End to end not measured: pass --astro and --mcp.")
+	}
+	if c.mcp != "" && len(c.w2Agents) > 0 {
+		if rep.W2, err = runW2(ctx, c.mcp, c.w2Agents, c.w2Tasks, c.w2Work, say); err != nil {
+			return nil, err
+		}
+	} else {
+		rep.Notes = append(rep.Notes, "W2 not measured: pass --mcp.")
 	}
 	if c.peer {
 		if err := measurePeer(c, rep, say); err != nil {

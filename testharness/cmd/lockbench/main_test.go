@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/astrotask/astrotask-go/testharness/internal/harness"
 )
@@ -68,5 +70,40 @@ func TestPercentile(t *testing.T) {
 	}
 	if got := percentile(nil, 50); got != 0 {
 		t.Errorf("percentile(nil, 50) = %d, want 0", got)
+	}
+}
+
+// TestW2Small drains a few tasks with two agents, each its own built
+// astrotask-mcp, in both modes: every task is done once, claimNextTask
+// loses no claim and needs two calls per task (plus each agent's last,
+// empty one).
+func TestW2Small(t *testing.T) {
+	server := filepath.Join(t.TempDir(), "astrotask-mcp")
+	build := exec.Command("go", "build", "-o", server, "../../../mcpserver/cmd/astrotask-mcp")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build astrotask-mcp: %v\n%s", err, out)
+	}
+	const tasks, agents = 12, 2
+	w, err := runW2(context.Background(), server, []int{agents}, tasks, time.Millisecond, func(f string, a ...any) { t.Logf(f, a...) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(w.Runs) != 2 {
+		t.Fatalf("W2 runs = %d, want one per mode", len(w.Runs))
+	}
+	for _, r := range w.Runs {
+		t.Logf("%+v", *r)
+		if r.Done != tasks || r.Duplicates != 0 {
+			t.Errorf("%s: %d done, %d double claims; want %d and 0", r.Mode, r.Done, r.Duplicates, tasks)
+		}
+	}
+	next := w.Runs[1]
+	if next.Mode != modeClaimNext || next.LostClaims != 0 || next.Calls != 2*tasks+agents {
+		t.Errorf("claimNextTask run = %+v, want no lost claim and %d calls", *next, 2*tasks+agents)
+	}
+	var md bytes.Buffer
+	writeW2(&md, w)
+	if !strings.Contains(md.String(), "| `claimNextTask` | 2 |") {
+		t.Errorf("W2 table lacks the claimNextTask row:\n%s", md.String())
 	}
 }

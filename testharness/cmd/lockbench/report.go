@@ -28,6 +28,7 @@ type Report struct {
 		Peer *Crash `json:"reference,omitempty"`
 	} `json:"crash"`
 	E2E   *E2E     `json:"e2e,omitempty"`
+	W2    *W2      `json:"w2,omitempty"`
 	Notes []string `json:"notes,omitempty"`
 }
 
@@ -112,6 +113,9 @@ func writeMarkdown(w io.Writer, r *Report) {
 		fmt.Fprintf(w, "| MCP `listTasks` round trip, %d tasks (median of %d) | MCP `ping` round trip | %.2f ms | %.2f ms | %s |\n",
 			e.ListTasks, e.Calls, e.PingMs, e.ListMs, ratioStr(e.ListMs, e.PingMs, true))
 	}
+	if r.W2 != nil {
+		writeW2(w, r.W2)
+	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(w, "\n%s\n", n)
 	}
@@ -122,4 +126,22 @@ func ratioStr(v, base float64, ok bool) string {
 		return "—"
 	}
 	return fmt.Sprintf("%.2f×", v/base)
+}
+
+// writeW2 prints the agent workload, each run's throughput also as a
+// multiple of the same mode with the fewest agents.
+func writeW2(w io.Writer, x *W2) {
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "| W2: agents drain %d ready tasks (%.0f ms work each) | agents | tasks/s | × fewest agents | calls per task | lost claims | double claims | call p50 | call p99 |\n",
+		x.Tasks, x.WorkMs)
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+	base := map[string]float64{}
+	for _, r := range x.Runs {
+		if _, ok := base[r.Mode]; !ok {
+			base[r.Mode] = r.TasksPerSec
+		}
+		fmt.Fprintf(w, "| `%s` | %d | %.1f | %s | %.2f | %d | %d | %.2f ms | %.2f ms |\n",
+			r.Mode, r.Agents, r.TasksPerSec, ratioStr(r.TasksPerSec, base[r.Mode], true), r.CallsPerTask,
+			r.LostClaims, r.Duplicates, r.P50Ms, r.P99Ms)
+	}
 }

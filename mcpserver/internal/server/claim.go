@@ -1,0 +1,164 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/astrotask/astrotask-go/taskstore"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// sessionAgents names the agent of each session that gives no name of its
+// own: the client's name from initialize and a short random suffix, so
+// that two sessions of the same client never share a claim.
+type sessionAgents struct {
+	mu    sync.Mutex
+	names map[*mcp.ServerSession]string
+	none  string // the name of calls outside any session
+}
+
+func (a *sessionAgents) name(ss *mcp.ServerSession) string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if ss == nil {
+		if a.none == "" {
+			a.none = "mcp-client-" + suffix()
+		}
+		return a.none
+	}
+	if n, ok := a.names[ss]; ok {
+		return n
+	}
+	client := "mcp-client"
+	if p := ss.InitializeParams(); p != nil && p.ClientInfo != nil && p.ClientInfo.Name != "" {
+		client = p.ClientInfo.Name
+	}
+	if a.names == nil {
+		a.names = map[*mcp.ServerSession]string{}
+	}
+	n := client + "-" + suffix()
+	a.names[ss] = n
+	return n
+}
+
+func suffix() string {
+	var b [3]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+type sessionKey struct{}
+
+// withSession carries the calling session in ctx for agent.
+func withSession(ctx context.Context, ss *mcp.ServerSession) context.Context {
+	return context.WithValue(ctx, sessionKey{}, ss)
+}
+
+// agent is the name a call's claims are recorded under: the tool's own
+// agent argument, else the server's Options.Agent, else the session's.
+func (t *tools) agent(ctx context.Context, given string) string {
+	if given != "" {
+		return given
+	}
+	if t.opts.Agent != "" {
+		return t.opts.Agent
+	}
+	ss, _ := ctx.Value(sessionKey{}).(*mcp.ServerSession)
+	return t.agents.name(ss)
+}
+
+// lease turns leaseSeconds into a duration; nil means the default.
+func lease(seconds *int) (time.Duration, error) {
+	if seconds == nil {
+		return 0, nil
+	}
+	if *seconds < 1 {
+		return 0, invalid("leaseSeconds", "%d is less than 1", *seconds)
+	}
+	return time.Duration(*seconds) * time.Second, nil
+}
+
+// claimTask claims a ready task by ID for the calling agent.
+func (t *tools) claimTask(ctx context.Context, in ClaimTaskInput) (ClaimTaskOutput, error) {
+	if err := requireID("taskId", in.TaskID); err != nil {
+		return ClaimTaskOutput{}, err
+	}
+	d, err := lease(in.LeaseSeconds)
+	if err != nil {
+		return ClaimTaskOutput{}, err
+	}
+	task, err := t.store.Claim(ctx, taskstore.ClaimRequest{ID: in.TaskID, Agent: t.agent(ctx, in.Agent), Lease: d})
+	if err != nil {
+		return ClaimTaskOutput{}, err
+	}
+	return ClaimTaskOutput{Task: *task, Message: claimedMessage(*task)}, nil
+}
+
+func claimedMessage(task taskstore.Task) string {
+	return fmt.Sprintf("claimed task %s for %s until %s: %s", task.ID, task.Assignee,
+		task.LeaseExpiresAt.UTC().Format("15:04:05 UTC"), task.Title)
+}
+
+// claimNextTask picks and claims the next ready task in one write.
+func (t *tools) claimNextTask(ctx context.Context, in ClaimNextTaskInput) (NextTaskOutput, error) {
+	f, err := parseNextFilter(GetNextTaskInput{PriorityScore: in.PriorityScore, Priority: in.Priority})
+	if err != nil {
+		return NextTaskOutput{}, err
+	}
+	d, err := lease(in.LeaseSeconds)
+	if err != nil {
+		return NextTaskOutput{}, err
+	}
+	if in.ParentTaskID != "" {
+		if err := requireID("parentTaskId", in.ParentTaskID); err != nil {
+			return NextTaskOutput{}, err
+		}
+	}
+	task, err := t.store.Claim(ctx, taskstore.ClaimRequest{ParentID: in.ParentTaskID, MinPriority: max(f.minScore, 0),
+		Agent: t.agent(ctx, in.Agent), Lease: d})
+	if err != nil {
+		return NextTaskOutput{}, err
+	}
+	if task == nil {
+		return NextTaskOutput{Message: "no task is free"}, nil
+	}
+	out := NextTaskOutput{Task: task, Message: claimedMessage(*task)}
+	err = t.read(ctx, func(ctx context.Context, tx taskstore.Store) error {
+		out.Context, err = taskContext(ctx, tx, task.ID)
+		return err
+	})
+	return out, err
+}
+
+// renewClaim starts the caller's lease again.
+func (t *tools) renewClaim(ctx context.Context, in ClaimTaskInput) (ClaimTaskOutput, error) {
+	if err := requireID("taskId", in.TaskID); err != nil {
+		return ClaimTaskOutput{}, err
+	}
+	d, err := lease(in.LeaseSeconds)
+	if err != nil {
+		return ClaimTaskOutput{}, err
+	}
+	task, err := t.store.RenewClaim(ctx, in.TaskID, t.agent(ctx, in.Agent), d)
+	if err != nil {
+		return ClaimTaskOutput{}, err
+	}
+	return ClaimTaskOutput{Task: task, Message: fmt.Sprintf("renewed the claim on %s until %s", task.ID,
+		task.LeaseExpiresAt.UTC().Format("15:04:05 UTC"))}, nil
+}
+
+// releaseClaim gives a claimed task back to pending.
+func (t *tools) releaseClaim(ctx context.Context, in ReleaseClaimInput) (ClaimTaskOutput, error) {
+	if err := requireID("taskId", in.TaskID); err != nil {
+		return ClaimTaskOutput{}, err
+	}
+	task, err := t.store.ReleaseClaim(ctx, in.TaskID, taskstore.StatusOptions{Agent: t.agent(ctx, in.Agent), Force: in.Force})
+	if err != nil {
+		return ClaimTaskOutput{}, err
+	}
+	return ClaimTaskOutput{Task: task, Message: fmt.Sprintf("released task %s: it is pending", task.ID)}, nil
+}
