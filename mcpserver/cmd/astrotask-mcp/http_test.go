@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -18,10 +17,12 @@ import (
 
 // TestHTTPBinary runs astrotask-mcp --http on 127.0.0.1:0 with a token,
 // reads the address it announces on stderr, and checks health, DNS
-// rebinding protection, the token, a real client, and a clean SIGTERM stop.
+// rebinding protection, the token, a real client, and a clean stop on
+// SIGTERM (Ctrl-Break on Windows).
 func TestHTTPBinary(t *testing.T) {
 	cmd := exec.Command(binary, "--db", dbPath(t), "--http=127.0.0.1:0")
 	cmd.Env = cleanEnv("ASTROTASK_MCP_TOKEN=tok-123")
+	prepareInterrupt(cmd)
 	stderr, _ := cmd.StderrPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start: %v", err)
@@ -122,17 +123,17 @@ func TestHTTPBinary(t *testing.T) {
 	}
 	cs.Close()
 
-	cmd.Process.Signal(syscall.SIGTERM)
+	interrupt(t, cmd.Process)
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	select {
 	case err := <-done:
 		exited = true
 		if err != nil {
-			t.Errorf("exit after SIGTERM: %v, want 0", err)
+			t.Errorf("exit after %s: %v, want 0", interruptName, err)
 		}
 	case <-time.After(30 * time.Second):
-		t.Fatalf("server still running 30s after SIGTERM")
+		t.Fatalf("server still running 30s after %s", interruptName)
 	}
 }
 

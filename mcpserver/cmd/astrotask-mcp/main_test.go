@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -19,18 +20,51 @@ import (
 // binary is the astrotask-mcp built once for all tests.
 var binary string
 
+// The binaries the tests run are built by the tests with go build, unless
+// these variables name binaries built already: under Wine (scripts/test.sh)
+// the Windows test binary has no go to run, so the script builds them for
+// Windows first.
+const (
+	envMCPBinary   = "ASTROTASK_TEST_MCP_BINARY"
+	envAstroBinary = "ASTROTASK_TEST_ASTRO_BINARY"
+)
+
+// prebuilt is the absolute path of the binary that the environment
+// variable env names, or "".
+func prebuilt(env string) string {
+	p := os.Getenv(env)
+	if p == "" {
+		return ""
+	}
+	if abs, err := filepath.Abs(p); err == nil {
+		return abs
+	}
+	return p
+}
+
+// exeName is the file name of the executable name: with .exe on Windows.
+func exeName(name string) string {
+	if runtime.GOOS == "windows" {
+		return name + ".exe"
+	}
+	return name
+}
+
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "astrotask-mcp-test-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	binary = filepath.Join(dir, "astrotask-mcp")
-	build := exec.Command("go", buildArgs(binary, ".")...)
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "build astrotask-mcp: %v\n%s", err, out)
-		os.RemoveAll(dir)
-		os.Exit(1)
+	binary = prebuilt(envMCPBinary)
+	if binary == "" {
+		binary = filepath.Join(dir, exeName("astrotask-mcp"))
+		build := exec.Command("go", buildArgs(binary, ".")...)
+		if out, err := build.CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "build astrotask-mcp: %v\n%s", err, out)
+			os.RemoveAll(dir)
+			os.Exit(1)
+		}
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
@@ -48,7 +82,10 @@ var (
 func astro(t testing.TB) string {
 	t.Helper()
 	astroOnce.Do(func() {
-		astroPath = filepath.Join(filepath.Dir(binary), "astro")
+		if astroPath = prebuilt(envAstroBinary); astroPath != "" {
+			return
+		}
+		astroPath = filepath.Join(filepath.Dir(binary), exeName("astro"))
 		build := exec.Command("go", buildArgs(astroPath, "./cmd/astro")...)
 		build.Dir = filepath.Join("..", "..", "..", "cli")
 		if out, err := build.CombinedOutput(); err != nil {
@@ -200,5 +237,5 @@ func text(res *mcp.CallToolResult) string {
 }
 
 func dbPath(t testing.TB) string {
-	return filepath.Join(t.TempDir(), "astrotask.db")
+	return filepath.Join(tempDir(t), "astrotask.db")
 }

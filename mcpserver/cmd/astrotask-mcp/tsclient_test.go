@@ -15,6 +15,7 @@ func TestTypeScriptClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	skipUnderWine(t, "Node.js for Windows")
 	if _, err := os.Stat(filepath.Join(dir, "node_modules", "@modelcontextprotocol", "sdk")); err != nil {
 		t.Fatalf("the TypeScript MCP SDK is not installed in %s (%v): run scripts/test.sh, "+
 			"or `npm ci --prefix mcpserver/testdata/tsclient` from the repository root", dir, err)

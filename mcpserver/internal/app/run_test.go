@@ -65,7 +65,7 @@ func TestMainVersion(t *testing.T) {
 // returns cleanly, having created the database and written nothing to
 // stdout.
 func TestRunStdioEOF(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "astrotask.db")
+	db := filepath.Join(tempDir(t), "astrotask.db")
 	var stdout, stderr bytes.Buffer
 	std := Streams{In: io.NopCloser(strings.NewReader("")), Out: nopWriteCloser{&stdout}, Err: &stderr}
 	if err := Run(context.Background(), Config{DB: db}, std); err != nil {

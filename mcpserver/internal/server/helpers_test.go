@@ -43,7 +43,7 @@ func newEnv(t testing.TB) *env {
 // newEnvLock is newEnv with the given lock options.
 func newEnvLock(t testing.TB, opts lockcore.Options) *env {
 	t.Helper()
-	loc, err := taskstore.Locate(filepath.Join(t.TempDir(), "astrotask.db"))
+	loc, err := taskstore.Locate(filepath.Join(tempDir(t), "astrotask.db"))
 	if err != nil {
 		t.Fatalf("Locate: %v", err)
 	}
