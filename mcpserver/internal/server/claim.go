@@ -118,20 +118,23 @@ func (t *tools) claimNextTask(ctx context.Context, in ClaimNextTaskInput) (NextT
 			return NextTaskOutput{}, err
 		}
 	}
-	task, err := t.store.Claim(ctx, taskstore.ClaimRequest{ParentID: in.ParentTaskID, MinPriority: max(f.minScore, 0),
-		Agent: t.agent(ctx, in.Agent), Lease: d})
-	if err != nil {
-		return NextTaskOutput{}, err
-	}
-	if task == nil {
-		return NextTaskOutput{Message: "no task is free"}, nil
-	}
-	out := NextTaskOutput{Task: task, Message: claimedMessage(*task)}
-	err = t.read(ctx, func(ctx context.Context, tx taskstore.Store) error {
+	r := taskstore.ClaimRequest{ParentID: in.ParentTaskID, MinPriority: max(f.minScore, 0), Agent: t.agent(ctx, in.Agent), Lease: d}
+	out := NextTaskOutput{Message: "no task is free"}
+	// One transaction (one hold of the lock) for the claim and its
+	// context, so the context is the claimed task's as it was claimed.
+	err = t.store.Transaction(ctx, func(ctx context.Context, tx taskstore.Store) error {
+		task, err := tx.Claim(ctx, r)
+		if err != nil || task == nil {
+			return err
+		}
+		out = NextTaskOutput{Task: task, Message: claimedMessage(*task)}
 		out.Context, err = taskContext(ctx, tx, task.ID)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return NextTaskOutput{}, err
+	}
+	return out, nil
 }
 
 // renewClaim starts the caller's lease again.
