@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/astrotask/astrotask-go/mcpserver/internal/testdir"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -237,5 +238,5 @@ func text(res *mcp.CallToolResult) string {
 }
 
 func dbPath(t testing.TB) string {
-	return filepath.Join(tempDir(t), "astrotask.db")
+	return filepath.Join(testdir.New(t), "astrotask.db")
 }

@@ -5,6 +5,8 @@ import (
 	"os/exec"
 	"syscall"
 	"testing"
+
+	"github.com/astrotask/astrotask-go/mcpserver/internal/testdir"
 )
 
 // interruptName is what interrupt sends.
@@ -34,7 +36,7 @@ func interrupt(t *testing.T, p *os.Process) {
 // natively on windows-latest.
 func skipUnderWine(t *testing.T, lacks string) {
 	t.Helper()
-	if underWine() {
+	if testdir.UnderWine() {
 		t.Skipf("Wine lacks %s; this test runs natively on windows-latest", lacks)
 	}
 }

@@ -1,4 +1,4 @@
-package server_test
+package testdir
 
 import (
 	"io/fs"
@@ -11,9 +11,9 @@ import (
 	"github.com/astrotask/astrotask-go/lockcore"
 )
 
-// underWine reports whether the tests run under Wine, whose ntdll exports
+// UnderWine reports whether the tests run under Wine, whose ntdll exports
 // wine_get_version.
-func underWine() bool {
+func UnderWine() bool {
 	return syscall.NewLazyDLL("ntdll.dll").NewProc("wine_get_version").Find() == nil
 }
 
@@ -26,7 +26,7 @@ func underWine() bool {
 // under the temporary directory, emptied of earlier runs' files as far as
 // they are closed.
 func moveLockFilesAtCleanup(tb testing.TB, dir string) {
-	if !underWine() {
+	if !UnderWine() {
 		return
 	}
 	tb.Cleanup(func() {

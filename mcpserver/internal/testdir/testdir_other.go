@@ -1,8 +1,11 @@
-//go:build unix
+//go:build !windows
 
-package server_test
+package testdir
 
 import "testing"
+
+// UnderWine is false off Windows.
+func UnderWine() bool { return false }
 
 // moveLockFilesAtCleanup does nothing: on Unix an open file never keeps
 // its directory from being removed.
