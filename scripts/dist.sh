@@ -16,14 +16,14 @@
 # Without those tags (a trial run such as `scripts/dist.sh v0.0.0-test
 # /tmp/dist`) it builds the checked-out tree, and the binaries say "devel".
 #
-# linux and darwin must build. Any other target that does not build yet is
-# skipped with one line saying why (windows today: lockcore is Unix-only).
+# linux, darwin and windows must build. A target added later that does not
+# build yet is skipped with one line saying why.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # The targets, in one place.
 targets=(linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64)
-required='^(linux|darwin)/'
+required='^(linux|darwin|windows)/'
 prefix=github.com/astrotask/astrotask-go
 packages=(cli/cmd/astro cli/cmd/task-master mcpserver/cmd/astrotask-mcp)
 
