@@ -62,6 +62,11 @@ func (s *LockingStore) ListTasks(ctx context.Context, f Filter) ([]Task, error) 
 	return shared(s, ctx, func(ctx context.Context) ([]Task, error) { return s.inner.ListTasks(ctx, f) })
 }
 
+// ListPage is Store.ListPage under the shared lock.
+func (s *LockingStore) ListPage(ctx context.Context, f Filter) (Page, error) {
+	return shared(s, ctx, func(ctx context.Context) (Page, error) { return s.inner.ListPage(ctx, f) })
+}
+
 // AddTask is Store.AddTask under the exclusive lock.
 func (s *LockingStore) AddTask(ctx context.Context, t NewTask) (Task, error) {
 	return exclusive(s, ctx, func(ctx context.Context) (Task, error) { return s.inner.AddTask(ctx, t) })

@@ -12,6 +12,10 @@ import (
 type Store interface {
 	// ListTasks returns the tasks that f selects, in creation order.
 	ListTasks(ctx context.Context, f Filter) ([]Task, error)
+	// ListPage returns the page of the tasks that f selects from f.Cursor
+	// on, at most f.Limit of them, with which of them are blocked and how
+	// many remain after it.
+	ListPage(ctx context.Context, f Filter) (Page, error)
 	// AddTask creates a task with a generated ID.
 	AddTask(ctx context.Context, t NewTask) (Task, error)
 	// AddTaskWithID creates a task with the given ID.

@@ -117,7 +117,7 @@ type TaskPatch struct {
 	Force bool
 }
 
-// Filter selects tasks for ListTasks.
+// Filter selects tasks for ListTasks and ListPage.
 type Filter struct {
 	// Statuses nil means pending and in-progress only; an empty non-nil
 	// slice means every status.
@@ -127,6 +127,13 @@ type Filter struct {
 	ParentID string
 	// IncludeProjectRoot lists the hidden project root task too.
 	IncludeProjectRoot bool
+	// Cursor continues a listing after the last task of an earlier page
+	// (Page.NextCursor); "" starts at the first task. Pages follow creation
+	// order, so paging reads every task that existed when the first page
+	// was read exactly once, whatever is added meanwhile.
+	Cursor string
+	// Limit is the most tasks to return; 0 means no limit.
+	Limit int
 }
 
 // DeleteOptions controls DeleteTask.

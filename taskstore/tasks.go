@@ -99,50 +99,8 @@ func (t NewTask) task(id string, at time.Time) Task {
 
 // ListTasks returns the tasks that f selects, in creation order.
 func (s *sqlStore) ListTasks(ctx context.Context, f Filter) ([]Task, error) {
-	statuses := f.Statuses
-	if statuses == nil {
-		statuses = []Status{StatusPending, StatusInProgress}
-	}
-	for _, st := range statuses {
-		if err := checkStatus(st); err != nil {
-			return nil, err
-		}
-	}
-	if f.ParentID != "" {
-		if err := ValidateTaskID(f.ParentID); err != nil {
-			return nil, err
-		}
-	}
-	var out []Task
-	err := s.read(ctx, "list tasks", func(c *conn) error {
-		var where []string
-		var args []any
-		if len(statuses) > 0 {
-			where = append(where, "t.status IN ("+placeholders(len(statuses))+")")
-			for _, st := range statuses {
-				args = append(args, string(st))
-			}
-		}
-		if f.ParentID != "" {
-			if err := c.mustExist(ctx, "task", f.ParentID); err != nil {
-				return err
-			}
-			where = append(where, "t.parent_id = ?")
-			args = append(args, f.ParentID)
-		}
-		if !f.IncludeProjectRoot {
-			where = append(where, "t.id <> ?")
-			args = append(args, ProjectRootID)
-		}
-		q := "SELECT " + taskCols + " FROM tasks t"
-		if len(where) > 0 {
-			q += " WHERE " + strings.Join(where, " AND ")
-		}
-		var err error
-		out, err = c.tasks(ctx, q+" ORDER BY t.seq", args...)
-		return err
-	})
-	return out, err
+	p, err := s.ListPage(ctx, f)
+	return p.Tasks, err
 }
 
 func placeholders(n int) string {
