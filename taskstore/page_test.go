@@ -205,4 +205,3 @@ func TestListPageWhileAdding(t *testing.T) {
 		})
 	}
 }
-
