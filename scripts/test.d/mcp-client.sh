@@ -1,4 +1,4 @@
 # Sourced by scripts/test.sh from the repository root before the Go tests:
-# installs the pinned TypeScript MCP SDK that mcpserver's independent client
-# test (TestTypeScriptClient) runs against the built astrotask-mcp.
+# installs the pinned TypeScript MCP SDK and Claude tokenizer that mcpserver's independent client
+# tests (TestTypeScriptClient, TestTokenBudget) run against the built astrotask-mcp.
 npm ci --prefix mcpserver/testdata/tsclient --no-audit --no-fund

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -112,6 +113,7 @@ func TestScripts(t *testing.T) {
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exits":    cmdExits,
+			"cursor":   cmdCursor,
 			"waitfile": cmdWaitFile,
 			"signal":   cmdSignal,
 			"release":  cmdRelease,
@@ -232,4 +234,17 @@ func cmdSignal(ts *testscript.TestScript, neg bool, args []string) {
 	case "KILL":
 		ts.Check(p.Kill())
 	}
+}
+
+// cmdCursor sets the environment variable its argument names to the
+// --cursor that the last command printed on stdout.
+func cmdCursor(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: cursor VAR")
+	}
+	m := regexp.MustCompile(`--cursor (\S+)`).FindStringSubmatch(ts.ReadFile("stdout"))
+	if m == nil {
+		ts.Fatalf("no --cursor in stdout")
+	}
+	ts.Setenv(args[0], m[1])
 }

@@ -113,23 +113,32 @@ func taskAddCommand(e *env) *cli.Command {
 // taskList is the JSON shape of `task list`.
 type taskList struct {
 	Tasks []taskstore.Task `json:"tasks"`
+	// Remaining and NextCursor are set with --limit: how many matching
+	// tasks follow, and the --cursor that lists them.
+	Remaining  int    `json:"remaining,omitempty"`
+	NextCursor string `json:"nextCursor,omitempty"`
 }
 
 func taskListCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "list",
 		Usage:     "list tasks (pending and in-progress unless told otherwise)",
-		UsageText: "astro task list [--status S ...] [--all] [--parent ID]",
+		UsageText: "astro task list [--status S ...] [--all] [--parent ID] [--limit N [--cursor C]]",
 		Flags: []cli.Flag{
 			&cli.StringSliceFlag{Name: "status", Usage: "only tasks with this status (repeatable)"},
 			&cli.BoolFlag{Name: "all", Usage: "tasks of every status"},
 			&cli.StringFlag{Name: "parent", Usage: "only the direct children of this task"},
+			&cli.IntFlag{Name: "limit", Usage: "list at most `N` tasks, and say how many more there are (default: every task)"},
+			&cli.StringFlag{Name: "cursor", Usage: "continue a listing where the `C` that the previous --limit page printed says"},
 		},
 		Action: func(c *cli.Context) error {
 			if err := noArgs(c); err != nil {
 				return err
 			}
-			f := taskstore.Filter{ParentID: c.String("parent")}
+			f := taskstore.Filter{ParentID: c.String("parent"), Limit: c.Int("limit"), Cursor: c.String("cursor")}
+			if c.IsSet("limit") && f.Limit < 1 {
+				return usagef("--limit must be at least 1, not %d", f.Limit)
+			}
 			if c.Bool("all") && c.IsSet("status") {
 				return usagef("--all and --status exclude each other")
 			}
@@ -144,14 +153,17 @@ func taskListCommand(e *env) *cli.Command {
 				f.Statuses = append(f.Statuses, s)
 			}
 			return e.withStore(c, func(ctx context.Context, s *settings, st taskstore.Store) error {
-				tasks, err := st.ListTasks(ctx, f)
+				p, err := st.ListPage(ctx, f)
 				if err != nil {
 					return fmt.Errorf("list tasks: %w", err)
 				}
 				if s.json {
-					return writeJSON(e.stdout, taskList{Tasks: nonNil(tasks)})
+					return writeJSON(e.stdout, taskList{Tasks: nonNil(p.Tasks), Remaining: p.Remaining, NextCursor: p.NextCursor()})
 				}
-				e.printTaskLines(tasks, "No tasks")
+				e.printTaskLines(p.Tasks, "No tasks")
+				if p.Remaining > 0 {
+					fmt.Fprintf(e.stdout, "%d more: astro task list --limit %d --cursor %s (with the same filters)\n", p.Remaining, f.Limit, p.NextCursor())
+				}
 				return nil
 			})
 		},

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/astrotask/astrotask-go/mcpserver/internal/server"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -81,10 +82,11 @@ func BenchmarkListTasks1000(b *testing.B) {
 func BenchmarkListTasksDefault1000(b *testing.B) {
 	s := start(b, nil, "--db", dbPath(b))
 	seed(b, s, 1000)
-	var out struct{ Count int }
+	var out server.ListTasksOutput
 	json.Unmarshal([]byte(text(s.call("listTasks", map[string]any{}))), &out)
-	if out.Count != 1000 {
-		b.Fatalf("listTasks with the default filter listed %d tasks, want 1000", out.Count)
+	if len(out.Tasks) != server.DefaultPageLimit || out.Remaining != 1000-server.DefaultPageLimit {
+		b.Fatalf("listTasks with the default filter listed %d tasks, %d remaining; want %d and %d",
+			len(out.Tasks), out.Remaining, server.DefaultPageLimit, 1000-server.DefaultPageLimit)
 	}
 	roundTrips(b, s, "listTasks", map[string]any{})
 }

@@ -52,7 +52,7 @@ func claimNextRace(t *testing.T, db string) {
 	for i := range batch {
 		batch[i] = map[string]any{"title": fmt.Sprintf("task %d", i), "priorityScore": i % 4}
 	}
-	ok[server.TasksOutput](sessions[0], "addTasks", map[string]any{"tasks": batch})
+	ok[server.AddTasksOutput](sessions[0], "addTasks", map[string]any{"tasks": batch})
 	astroBin := astro(t)
 
 	var mu sync.Mutex
@@ -110,9 +110,9 @@ func claimNextRace(t *testing.T, db string) {
 	}
 	wg.Wait()
 
-	list := ok[server.TasksOutput](sessions[0], "listTasks", map[string]any{"statuses": []string{}})
+	list := listAll(sessions[0], map[string]any{"statuses": []string{}})
 	perAgent := map[string]int{}
-	for _, task := range list.Tasks {
+	for _, task := range list {
 		who := claimedBy[task.ID]
 		if len(who) != 1 {
 			t.Errorf("task %s claimed %d times (%v), want once", task.ID, len(who), who)
@@ -123,8 +123,8 @@ func claimNextRace(t *testing.T, db string) {
 		}
 		perAgent[who[0]]++
 	}
-	if len(list.Tasks) != tasks || len(claimedBy) != tasks {
-		t.Errorf("%d tasks listed, %d claimed; want %d each", len(list.Tasks), len(claimedBy), tasks)
+	if len(list) != tasks || len(claimedBy) != tasks {
+		t.Errorf("%d tasks listed, %d claimed; want %d each", len(list), len(claimedBy), tasks)
 	}
 	t.Logf("claims per agent: %v", perAgent)
 }
@@ -143,7 +143,7 @@ func TestLeaseOfKilledAgent(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := &session{ClientSession: doomed, t: t, stderr: &syncBuffer{}}
-	ok[server.TasksOutput](d, "addTasks", map[string]any{"tasks": []any{map[string]any{"title": "orphaned"}}})
+	ok[server.AddTasksOutput](d, "addTasks", map[string]any{"tasks": []any{map[string]any{"title": "orphaned"}}})
 	claimed := ok[server.NextTaskOutput](d, "claimNextTask", map[string]any{"leaseSeconds": 2})
 	if claimed.Task == nil || claimed.Task.Assignee != "doomed" {
 		t.Fatalf("claimNextTask = %+v, want a task for doomed", claimed.Task)

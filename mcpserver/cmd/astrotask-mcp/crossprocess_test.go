@@ -83,9 +83,9 @@ func TestWithConcurrentCLI(t *testing.T) {
 					fail("addTasks: %s", text(res))
 					continue
 				}
-				var out server.TasksOutput
+				var out server.AddTasksOutput
 				json.Unmarshal([]byte(text(res)), &out)
-				ack(ids(out)...)
+				ack(ids(out.Tasks)...)
 				for _, tool := range []string{"listTasks", "getNextTask", "lockStatus"} {
 					calls.Add(1)
 					if res, err := s.try(tool, map[string]any{}); err != nil {
@@ -103,7 +103,7 @@ func TestWithConcurrentCLI(t *testing.T) {
 	for _, f := range fails {
 		t.Errorf("failed while nobody held the lock on purpose: %s", f)
 	}
-	all := ok[server.TasksOutput](s, "listTasks", map[string]any{"statuses": []string{}})
+	all := listAll(s, map[string]any{"statuses": []string{}})
 	present := ids(all)
 	for _, id := range acked {
 		if !slices.Contains(present, id) {
@@ -140,16 +140,16 @@ func TestWithConcurrentCLI(t *testing.T) {
 	if err := holder.Release(); err != nil {
 		t.Fatalf("Release: %v", err)
 	}
-	after := ok[server.TasksOutput](short, "addTasks", map[string]any{"tasks": []any{map[string]any{"title": "after"}}})
-	final := ok[server.TasksOutput](s, "listTasks", map[string]any{"statuses": []string{}})
-	if final.Count != len(acked)+1 || !slices.Contains(ids(final), after.Tasks[0].ID) {
-		t.Errorf("after release: %d tasks, want %d (nothing written while held, then one more)", final.Count, len(acked)+1)
+	after := ok[server.AddTasksOutput](short, "addTasks", map[string]any{"tasks": []any{map[string]any{"title": "after"}}})
+	final := listAll(s, map[string]any{"statuses": []string{}})
+	if len(final) != len(acked)+1 || !slices.Contains(ids(final), after.Tasks[0].ID) {
+		t.Errorf("after release: %d tasks, want %d (nothing written while held, then one more)", len(final), len(acked)+1)
 	}
 }
 
-func ids(out server.TasksOutput) []string {
-	s := make([]string, len(out.Tasks))
-	for i, t := range out.Tasks {
+func ids(tasks []server.TaskSummary) []string {
+	s := make([]string, len(tasks))
+	for i, t := range tasks {
 		s[i] = t.ID
 	}
 	return s
@@ -174,7 +174,7 @@ func TestClaimAcrossProcesses(t *testing.T) {
 	for i := range batch {
 		batch[i] = map[string]any{"title": fmt.Sprintf("contested %d", i)}
 	}
-	tasks := ok[server.TasksOutput](servers[0], "addTasks", map[string]any{"tasks": batch})
+	tasks := ok[server.AddTasksOutput](servers[0], "addTasks", map[string]any{"tasks": batch})
 	for _, task := range tasks.Tasks {
 		if n := claimRace(t, servers, task.ID); n != 1 {
 			t.Errorf("task %s claimed by %d servers, want exactly 1", task.ID, n)

@@ -116,10 +116,10 @@ func TestHTTPBinary(t *testing.T) {
 	if err != nil || res.IsError || !strings.Contains(text(res), "via http") {
 		t.Fatalf("listTasks over HTTP = %v, %v", text(res), err)
 	}
-	var out server.TasksOutput
+	var out server.ListTasksOutput
 	json.Unmarshal([]byte(text(res)), &out)
-	if out.Count != 1 {
-		t.Errorf("listTasks over HTTP count = %d, want 1", out.Count)
+	if len(out.Tasks) != 1 {
+		t.Errorf("listTasks over HTTP count = %d, want 1", len(out.Tasks))
 	}
 	cs.Close()
 

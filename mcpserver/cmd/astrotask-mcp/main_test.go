@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/astrotask/astrotask-go/mcpserver/internal/server"
 	"github.com/astrotask/astrotask-go/mcpserver/internal/testdir"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
@@ -239,4 +241,20 @@ func text(res *mcp.CallToolResult) string {
 
 func dbPath(t testing.TB) string {
 	return filepath.Join(testdir.New(t), "astrotask.db")
+}
+
+// listAll pages through listTasks with args and returns every task listed.
+func listAll(s *session, args map[string]any) []server.TaskSummary {
+	s.t.Helper()
+	var all []server.TaskSummary
+	page := maps.Clone(args)
+	page["limit"] = server.MaxPageLimit
+	for {
+		out := ok[server.ListTasksOutput](s, "listTasks", page)
+		all = append(all, out.Tasks...)
+		if out.NextCursor == "" {
+			return all
+		}
+		page["cursor"] = out.NextCursor
+	}
 }

@@ -27,7 +27,7 @@ func TestPostgres(t *testing.T) {
 	a := start(t, nil, "--db", dbURL, "--lock-timeout=60s")
 	b := start(t, nil, "--db", dbURL, "--lock-timeout=60s")
 
-	added := ok[server.TasksOutput](a, "addTasks", map[string]any{"tasks": []any{
+	added := ok[server.AddTasksOutput](a, "addTasks", map[string]any{"tasks": []any{
 		map[string]any{"title": "Epic", "priorityScore": 0},
 		map[string]any{"title": "First", "parentIndex": 0, "priorityScore": 90},
 		map[string]any{"title": "Second", "parentIndex": 0, "dependsOn": []int{1}},
@@ -46,7 +46,7 @@ func TestPostgres(t *testing.T) {
 	var cliTask struct{ ID string }
 	json.Unmarshal(out, &cliTask)
 
-	listed := ok[server.TasksOutput](b, "listTasks", map[string]any{"statuses": []string{}})
+	listed := listAll(b, map[string]any{"statuses": []string{}})
 	for _, id := range []string{epic.ID, first.ID, second.ID, cliTask.ID} {
 		if !slices.Contains(ids(listed), id) {
 			t.Errorf("server b does not see task %s (sees %v)", id, ids(listed))

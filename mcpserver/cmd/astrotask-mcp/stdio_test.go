@@ -29,7 +29,7 @@ func TestStdioTools(t *testing.T) {
 		t.Errorf("tools = %v, want %v (what server.New registers)", names, want)
 	}
 
-	added := ok[server.TasksOutput](s, "addTasks", map[string]any{"tasks": []any{
+	added := ok[server.AddTasksOutput](s, "addTasks", map[string]any{"tasks": []any{
 		map[string]any{"title": "Epic", "priorityScore": 0},
 		map[string]any{"title": "First", "parentIndex": 0, "priorityScore": 70},
 		map[string]any{"title": "Second", "parentIndex": 0, "dependsOn": []int{1}},
@@ -41,8 +41,8 @@ func TestStdioTools(t *testing.T) {
 	if got := ok[server.TaskOutput](s, "getTask", map[string]any{"taskId": second.ID}); !got.Context.IsBlocked {
 		t.Errorf("getTask(%s).context.isBlocked = false, want true", second.ID)
 	}
-	if got := ok[server.TasksOutput](s, "listTasks", map[string]any{"parentId": epic.ID}); got.Count != 2 {
-		t.Errorf("listTasks under epic = %d, want 2", got.Count)
+	if got := ok[server.ListTasksOutput](s, "listTasks", map[string]any{"parentId": epic.ID}); len(got.Tasks) != 2 {
+		t.Errorf("listTasks under epic = %d, want 2", len(got.Tasks))
 	}
 	ok[server.ContextSliceOutput](s, "addTaskContext", map[string]any{"taskId": first.ID, "title": "Plan", "description": "do it"})
 	if got := ok[server.NextTaskOutput](s, "getNextTask", map[string]any{}); got.Task == nil || got.Task.ID != first.ID {
@@ -209,9 +209,9 @@ func TestServersStartTogether(t *testing.T) {
 			t.Errorf("addTasks on server %d: %s", i, r)
 		}
 	}
-	got := ok[server.TasksOutput](sessions[0], "listTasks", map[string]any{})
-	if got.Count != n {
-		t.Errorf("after one add per server: %d tasks, want %d", got.Count, n)
+	got := ok[server.ListTasksOutput](sessions[0], "listTasks", map[string]any{})
+	if len(got.Tasks) != n {
+		t.Errorf("after one add per server: %d tasks, want %d", len(got.Tasks), n)
 	}
 }
 
@@ -220,8 +220,8 @@ func TestServersStartTogether(t *testing.T) {
 func TestIdleServerHoldsNoLock(t *testing.T) {
 	db := dbPath(t)
 	s := start(t, nil, "--db", db)
-	ok[server.TasksOutput](s, "addTasks", map[string]any{"tasks": []any{map[string]any{"title": "t"}}})
-	ok[server.TasksOutput](s, "listTasks", map[string]any{})
+	ok[server.AddTasksOutput](s, "addTasks", map[string]any{"tasks": []any{map[string]any{"title": "t"}}})
+	ok[server.ListTasksOutput](s, "listTasks", map[string]any{})
 	l := lockcore.New(db, lockcore.Options{ProcessType: "test"})
 	got, err := l.TryAcquire()
 	if err != nil || !got {
@@ -239,7 +239,7 @@ func TestLockTimeout(t *testing.T) {
 	db := dbPath(t)
 	viaFlag := start(t, nil, "--db", db, "--lock-timeout=200ms")
 	viaEnv := start(t, []string{"ASTROTASK_LOCK_TIMEOUT=150ms"}, "--db", db)
-	ok[server.TasksOutput](viaFlag, "addTasks", map[string]any{"tasks": []any{map[string]any{"title": "before"}}})
+	ok[server.AddTasksOutput](viaFlag, "addTasks", map[string]any{"tasks": []any{map[string]any{"title": "before"}}})
 
 	l := lockcore.New(db, lockcore.Options{ProcessType: "test-holder"})
 	if err := l.Acquire(context.Background()); err != nil {
@@ -268,8 +268,8 @@ func TestLockTimeout(t *testing.T) {
 	if err := l.Release(); err != nil {
 		t.Fatalf("Release: %v", err)
 	}
-	got := ok[server.TasksOutput](viaEnv, "listTasks", map[string]any{})
-	if got.Count != 1 || got.Tasks[0].Title != "before" {
+	got := ok[server.ListTasksOutput](viaEnv, "listTasks", map[string]any{})
+	if len(got.Tasks) != 1 || got.Tasks[0].Title != "before" {
 		t.Errorf("after release: %v, want only the task added before the lock", got.Tasks)
 	}
 }
@@ -315,7 +315,7 @@ func TestBadCommandLine(t *testing.T) {
 func TestDatabaseURI(t *testing.T) {
 	db := dbPath(t)
 	viaEnv := start(t, []string{"DATABASE_URI=sqlite://" + db})
-	added := ok[server.TasksOutput](viaEnv, "addTasks", map[string]any{"tasks": []any{map[string]any{"title": "from env"}}})
+	added := ok[server.AddTasksOutput](viaEnv, "addTasks", map[string]any{"tasks": []any{map[string]any{"title": "from env"}}})
 	if _, err := os.Stat(db); err != nil {
 		t.Fatalf("DATABASE_URI database not created: %v", err)
 	}

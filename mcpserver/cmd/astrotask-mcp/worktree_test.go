@@ -132,7 +132,7 @@ func TestServerInLinkedWorktree(t *testing.T) {
 	s := &session{ClientSession: cs, t: t, stderr: stderr}
 	t.Cleanup(func() { s.Close() })
 
-	added := ok[server.TasksOutput](s, "addTasks", map[string]any{"tasks": []any{map[string]any{"title": "Fix the parser"}}})
+	added := ok[server.AddTasksOutput](s, "addTasks", map[string]any{"tasks": []any{map[string]any{"title": "Fix the parser"}}})
 	id := added.Tasks[0].ID
 	ok[server.TaskOutput](s, "claimTask", map[string]any{"taskId": id})
 	t.Logf("the server in %s added and claimed %s", wtDir, id)

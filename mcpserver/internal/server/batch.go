@@ -17,10 +17,10 @@ const (
 
 // addTasks creates a batch atomically. Tasks with details get a context
 // slice in the same transaction, so a failure leaves nothing behind.
-func (t *tools) addTasks(ctx context.Context, in AddTasksInput) (TasksOutput, error) {
+func (t *tools) addTasks(ctx context.Context, in AddTasksInput) (AddTasksOutput, error) {
 	batch, err := toBatch(in.Tasks)
 	if err != nil {
-		return TasksOutput{}, err
+		return AddTasksOutput{}, err
 	}
 	var created []taskstore.Task
 	add := func(ctx context.Context, s taskstore.Store) error {
@@ -48,10 +48,25 @@ func (t *tools) addTasks(ctx context.Context, in AddTasksInput) (TasksOutput, er
 		err = add(ctx, t.store)
 	}
 	if err != nil {
-		return TasksOutput{}, err
+		return AddTasksOutput{}, err
 	}
-	return TasksOutput{Tasks: created, Count: len(created),
-		Message: fmt.Sprintf("created %d %s", len(created), plural(len(created), "task"))}, nil
+	return createdOutput(created), nil
+}
+
+// createdOutput shows the created tasks as summaries while they fit the
+// answer budget, and the rest by ID.
+func createdOutput(created []taskstore.Task) AddTasksOutput {
+	budget := AnswerBudget - 100
+	for _, t := range created {
+		budget -= estimateJSON(t.ID) + 1
+	}
+	var out AddTasksOutput
+	var cut int
+	out.Tasks, cut = fit(created, func(int) bool { return false }, len(created), &budget)
+	for _, t := range created[len(created)-cut:] {
+		out.MoreIDs = append(out.MoreIDs, t.ID)
+	}
+	return out
 }
 
 func hasDetails(tasks []NewTaskInput) bool {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
 	"sync"
 	"time"
 
@@ -95,12 +94,7 @@ func (t *tools) claimTask(ctx context.Context, in ClaimTaskInput) (ClaimTaskOutp
 	if err != nil {
 		return ClaimTaskOutput{}, err
 	}
-	return ClaimTaskOutput{Task: *task, Message: claimedMessage(*task)}, nil
-}
-
-func claimedMessage(task taskstore.Task) string {
-	return fmt.Sprintf("claimed task %s for %s until %s: %s", task.ID, task.Assignee,
-		task.LeaseExpiresAt.UTC().Format("15:04:05 UTC"), task.Title)
+	return ClaimTaskOutput{Task: summary(*task, false)}, nil // a claimed task is never blocked
 }
 
 // claimNextTask picks and claims the next ready task in one write.
@@ -119,7 +113,7 @@ func (t *tools) claimNextTask(ctx context.Context, in ClaimNextTaskInput) (NextT
 		}
 	}
 	r := taskstore.ClaimRequest{ParentID: in.ParentTaskID, MinPriority: max(f.minScore, 0), Agent: t.agent(ctx, in.Agent), Lease: d}
-	out := NextTaskOutput{Message: "no task is free"}
+	var out NextTaskOutput
 	// One transaction (one hold of the lock) for the claim and its
 	// context, so the context is the claimed task's as it was claimed.
 	err = t.store.Transaction(ctx, func(ctx context.Context, tx taskstore.Store) error {
@@ -127,8 +121,9 @@ func (t *tools) claimNextTask(ctx context.Context, in ClaimNextTaskInput) (NextT
 		if err != nil || task == nil {
 			return err
 		}
-		out = NextTaskOutput{Task: task, Message: claimedMessage(*task)}
-		out.Context, err = taskContext(ctx, tx, task.ID)
+		view := viewTask(*task)
+		out = NextTaskOutput{Task: &view}
+		out.Context, err = taskContext(ctx, tx, view, 0)
 		return err
 	})
 	if err != nil {
@@ -146,12 +141,9 @@ func (t *tools) renewClaim(ctx context.Context, in ClaimTaskInput) (ClaimTaskOut
 	if err != nil {
 		return ClaimTaskOutput{}, err
 	}
-	task, err := t.store.RenewClaim(ctx, in.TaskID, t.agent(ctx, in.Agent), d)
-	if err != nil {
-		return ClaimTaskOutput{}, err
-	}
-	return ClaimTaskOutput{Task: task, Message: fmt.Sprintf("renewed the claim on %s until %s", task.ID,
-		task.LeaseExpiresAt.UTC().Format("15:04:05 UTC"))}, nil
+	return t.summarize(ctx, func(ctx context.Context, tx taskstore.Store) (taskstore.Task, error) {
+		return tx.RenewClaim(ctx, in.TaskID, t.agent(ctx, in.Agent), d)
+	})
 }
 
 // releaseClaim gives a claimed task back to pending.
@@ -159,9 +151,23 @@ func (t *tools) releaseClaim(ctx context.Context, in ReleaseClaimInput) (ClaimTa
 	if err := requireID("taskId", in.TaskID); err != nil {
 		return ClaimTaskOutput{}, err
 	}
-	task, err := t.store.ReleaseClaim(ctx, in.TaskID, taskstore.StatusOptions{Agent: t.agent(ctx, in.Agent), Force: in.Force})
-	if err != nil {
-		return ClaimTaskOutput{}, err
-	}
-	return ClaimTaskOutput{Task: task, Message: fmt.Sprintf("released task %s: it is pending", task.ID)}, nil
+	return t.summarize(ctx, func(ctx context.Context, tx taskstore.Store) (taskstore.Task, error) {
+		return tx.ReleaseClaim(ctx, in.TaskID, taskstore.StatusOptions{Agent: t.agent(ctx, in.Agent), Force: in.Force})
+	})
+}
+
+// summarize runs the write fn in a transaction and answers with the
+// summary of the task it returns.
+func (t *tools) summarize(ctx context.Context, fn func(context.Context, taskstore.Store) (taskstore.Task, error)) (ClaimTaskOutput, error) {
+	var out ClaimTaskOutput
+	err := t.store.Transaction(ctx, func(ctx context.Context, tx taskstore.Store) error {
+		task, err := fn(ctx, tx)
+		if err != nil {
+			return err
+		}
+		blocked, err := isBlocked(ctx, tx, task.ID)
+		out.Task = summary(task, blocked)
+		return err
+	})
+	return out, err
 }

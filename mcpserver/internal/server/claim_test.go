@@ -44,7 +44,7 @@ func TestClaimNextTask(t *testing.T) {
 	if shown.Task.Assignee != got.Task.Assignee || shown.Task.LeaseExpiresAt == nil || shown.Task.ClaimedAt == nil {
 		t.Errorf("getTask = %+v, want the claim shown", shown.Task)
 	}
-	listed := call[server.TasksOutput](e, "listTasks", map[string]any{})
+	listed := call[server.ListTasksOutput](e, "listTasks", map[string]any{})
 	for _, lt := range listed.Tasks {
 		if lt.ID == top.ID && lt.Assignee != got.Task.Assignee {
 			t.Errorf("listTasks shows %s with assignee %q", lt.ID, lt.Assignee)
@@ -101,9 +101,10 @@ func TestClaimOwnership(t *testing.T) {
 	}
 
 	forced := call[server.UpdateStatusOutput](b, "updateStatus", map[string]any{"taskId": id, "status": "done", "force": true})
-	if forced.Task.Status != taskstore.StatusDone || !sessionAgent.MatchString(forced.Task.ForcedBy) ||
-		forced.Task.ForcedBy == holder || forced.Task.ForcedAt == nil {
-		t.Errorf("forced updateStatus = %+v, want done, forcedBy b's agent", forced.Task)
+	forcedTask := call[server.TaskOutput](b, "getTask", map[string]any{"taskId": id}).Task
+	if forced.Task.Status != taskstore.StatusDone || !sessionAgent.MatchString(forcedTask.ForcedBy) ||
+		forcedTask.ForcedBy == holder || forcedTask.ForcedAt == nil {
+		t.Errorf("forced updateStatus = %+v (task %+v), want done, forcedBy b's agent", forced.Task, forcedTask)
 	}
 
 	// releaseClaim by the holder; forced release by another is recorded.
@@ -115,7 +116,7 @@ func TestClaimOwnership(t *testing.T) {
 	}
 	call[server.ClaimTaskOutput](a, "claimTask", map[string]any{"taskId": id2, "agent": "x"})
 	rel = call[server.ClaimTaskOutput](b, "releaseClaim", map[string]any{"taskId": id2, "force": true})
-	if rel.Task.Status != taskstore.StatusPending || rel.Task.ForcedBy == "" {
+	if rel.Task.Status != taskstore.StatusPending || call[server.TaskOutput](b, "getTask", map[string]any{"taskId": id2}).Task.ForcedBy == "" {
 		t.Errorf("forced releaseClaim = %+v, want pending and recorded", rel.Task)
 	}
 	a.wantErr("releaseClaim", map[string]any{"taskId": id2}, "is not claimed")

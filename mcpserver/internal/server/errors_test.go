@@ -34,8 +34,8 @@ func (faultyStore) DeleteTask(_ context.Context, id string, _ taskstore.DeleteOp
 	return 0, errors.New("disk on fire\nsecond line")
 }
 
-func (faultyStore) ListTasks(context.Context, taskstore.Filter) ([]taskstore.Task, error) {
-	return nil, &taskstore.InvalidError{Field: "parentId", Reason: "spans\ntwo lines"}
+func (faultyStore) ListPage(context.Context, taskstore.Filter) (taskstore.Page, error) {
+	return taskstore.Page{}, &taskstore.InvalidError{Field: "parentId", Reason: "spans\ntwo lines"}
 }
 
 func TestToolErrors(t *testing.T) {
@@ -59,8 +59,8 @@ func TestToolErrors(t *testing.T) {
 		}
 	}
 	// The server survived the panic and still answers.
-	if got := call[server.TasksOutput](real, "listTasks", map[string]any{}); got.Count != 0 {
-		t.Errorf("listTasks after panic = %d tasks, want 0", got.Count)
+	if got := call[server.ListTasksOutput](real, "listTasks", map[string]any{}); len(got.Tasks) != 0 {
+		t.Errorf("listTasks after panic = %d tasks, want 0", len(got.Tasks))
 	}
 	if got := e.callRaw("getTask", map[string]any{"taskId": "ZZZZ"}); !got.IsError || !strings.Contains(text(got), "not found") {
 		t.Errorf("getTask after panic = %v %q, want a not-found tool error", got.IsError, text(got))

@@ -49,14 +49,12 @@ func ExampleNew() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	var out server.TasksOutput
+	var out server.AddTasksOutput
 	b, _ := json.Marshal(res.StructuredContent)
 	json.Unmarshal(b, &out)
-	fmt.Println(out.Message)
 	fmt.Println(out.Tasks[0].Title, out.Tasks[0].PriorityScore)
 	fmt.Println(out.Tasks[1].Title, "is a subtask:", out.Tasks[1].ParentID == out.Tasks[0].ID)
 	// Output:
-	// created 2 tasks
 	// Write the parser 0
 	// Tokenizer is a subtask: true
 }

@@ -51,7 +51,7 @@ func FuzzAddTasks(f *testing.F) {
 		}
 		var in server.AddTasksInput
 		json.Unmarshal([]byte(args), &in)
-		var out server.TasksOutput
+		var out server.AddTasksOutput
 		if err := json.Unmarshal([]byte(text(res)), &out); err != nil || len(out.Tasks) != len(in.Tasks) {
 			t.Fatalf("addTasks(%s) = %s, want %d tasks", args, text(res), len(in.Tasks))
 		}

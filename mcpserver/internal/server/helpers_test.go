@@ -210,9 +210,9 @@ func text(res *mcp.CallToolResult) string {
 }
 
 // add creates tasks with addTasks and returns them.
-func (e *env) add(tasks ...map[string]any) []taskstore.Task {
+func (e *env) add(tasks ...map[string]any) []server.TaskSummary {
 	e.t.Helper()
-	out := call[server.TasksOutput](e, "addTasks", map[string]any{"tasks": tasks})
+	out := call[server.AddTasksOutput](e, "addTasks", map[string]any{"tasks": tasks})
 	if len(out.Tasks) != len(tasks) {
 		e.t.Fatalf("addTasks created %d tasks, want %d", len(out.Tasks), len(tasks))
 	}
@@ -227,7 +227,15 @@ func task(title string, kv ...any) map[string]any {
 	return m
 }
 
-func ids(tasks []taskstore.Task) []string {
+func ids(tasks []server.TaskSummary) []string {
+	out := make([]string, len(tasks))
+	for i, t := range tasks {
+		out[i] = t.ID
+	}
+	return out
+}
+
+func taskIDs(tasks []taskstore.Task) []string {
 	out := make([]string, len(tasks))
 	for i, t := range tasks {
 		out[i] = t.ID

@@ -113,7 +113,7 @@ func TestHTTPToken(t *testing.T) {
 	}
 	got, err := e.store.ListTasks(t.Context(), taskstore.Filter{Statuses: []taskstore.Status{}})
 	if err != nil || len(got) != 1 || got[0].Title != "over http" {
-		t.Errorf("store after HTTP addTasks = %v, %v; want the task", ids(got), err)
+		t.Errorf("store after HTTP addTasks = %v, %v; want the task", taskIDs(got), err)
 	}
 }
 

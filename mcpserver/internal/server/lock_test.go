@@ -94,8 +94,8 @@ func TestLockedDatabase(t *testing.T) {
 		}
 	}
 	release()
-	got := call[server.TasksOutput](e, "listTasks", map[string]any{})
-	if got.Count != 1 || got.Tasks[0].ID != a.ID {
+	got := call[server.ListTasksOutput](e, "listTasks", map[string]any{})
+	if len(got.Tasks) != 1 || got.Tasks[0].ID != a.ID {
 		t.Errorf("after release listTasks = %v, want [%s] (nothing written while locked)", ids(got.Tasks), a.ID)
 	}
 }

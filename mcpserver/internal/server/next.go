@@ -3,7 +3,6 @@ package server
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"slices"
 
 	"github.com/astrotask/astrotask-go/taskstore"
@@ -27,18 +26,16 @@ func (t *tools) getNextTask(ctx context.Context, in GetNextTaskInput) (NextTaskO
 		if err != nil || task == nil {
 			return err
 		}
-		c, err := taskContext(ctx, tx, task.ID)
+		view := viewTask(*task)
+		c, err := taskContext(ctx, tx, view, 0)
 		if err != nil {
 			return err
 		}
-		out = NextTaskOutput{Task: task, Context: c, Message: fmt.Sprintf("next task: %s %s", task.ID, task.Title)}
+		out = NextTaskOutput{Task: &view, Context: c}
 		return nil
 	})
 	if err != nil {
 		return NextTaskOutput{}, err
-	}
-	if out.Task == nil {
-		out.Message = "no task is available"
 	}
 	return out, nil
 }

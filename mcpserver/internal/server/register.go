@@ -28,25 +28,63 @@ func (t *tools) register(s *mcp.Server) {
 	enum := func(values []any) func(*jsonschema.Schema) {
 		return func(p *jsonschema.Schema) { p.Enum = values }
 	}
+	positive := func(p *jsonschema.Schema) { p.Minimum = jsonschema.Ptr(1.0) }
+	nonNegative := func(p *jsonschema.Schema) { p.Minimum = jsonschema.Ptr(0.0) }
 
 	add(s, t, &mcp.Tool{
-		Name: "getNextTask",
-		Description: "Get the highest-priority task that is ready to work on (no unfinished dependencies), " +
-			"with its subtasks, dependencies and context. Returns task null when nothing is available.",
+		Name:        "getNextTask",
+		Description: "The next task to work on: the highest-priority pending task whose dependencies are done.",
 		Annotations: readOnly(),
 	}, t.getNextTask, props{"status": enum(statuses), "priorityScore": score, "priority": enum(levels)})
 
 	add(s, t, &mcp.Tool{
-		Name:        "getTask",
-		Description: "Get one task by ID with its subtasks, dependencies, dependents and context slices.",
-		Annotations: readOnly(),
-	}, t.getTask, nil)
+		Name:        "claimNextTask",
+		Description: "Start work: atomically take the next task (as getNextTask) with a lease; no other agent gets it.",
+		Annotations: changes(false, false),
+	}, t.claimNextTask, props{"priorityScore": score, "priority": enum(levels), "leaseSeconds": positive})
 
 	add(s, t, &mcp.Tool{
-		Name: "addTasks",
-		Description: fmt.Sprintf("Create 1 to %d tasks atomically (all or none). A task may name an earlier task of the "+
-			"same batch as its parent (parentIndex) or as a dependency (dependsOn), by zero-based index.", MaxBatch),
-		Annotations: changes(false),
+		Name:        "claimTask",
+		Description: "Take a ready task with a lease. Fails during another agent's lease.",
+		Annotations: changes(false, false),
+	}, t.claimTask, props{"leaseSeconds": positive})
+
+	add(s, t, &mcp.Tool{
+		Name:        "renewClaim",
+		Description: "Extend your lease on a task. Your own writes to it renew it too.",
+		Annotations: changes(false, false),
+	}, t.renewClaim, props{"leaseSeconds": positive})
+
+	add(s, t, &mcp.Tool{
+		Name:        "releaseClaim",
+		Description: "Give a claimed task back: it is pending again at once.",
+		Annotations: changes(false, true),
+	}, t.releaseClaim, nil)
+
+	add(s, t, &mcp.Tool{
+		Name:        "getTask",
+		Description: "A task with its subtasks, dependencies and context, newest first; long parts cut, with how to read on.",
+		Annotations: readOnly(),
+	}, t.getTask, props{"contextSkip": nonNegative})
+
+	add(s, t, &mcp.Tool{
+		Name:        "readText",
+		Description: "Read on where an answer cut a long text.",
+		Annotations: readOnly(),
+	}, t.readText, props{"offset": nonNegative})
+
+	add(s, t, &mcp.Tool{
+		Name:        "listTasks",
+		Description: "Task summaries in creation order, a page at a time; each task once even while tasks are added.",
+		Annotations: readOnly(),
+	}, t.listTasks, props{"statuses": func(p *jsonschema.Schema) { p.Items.Enum = statuses }, "limit": func(p *jsonschema.Schema) {
+		p.Minimum, p.Maximum = jsonschema.Ptr(1.0), jsonschema.Ptr(float64(MaxPageLimit))
+	}})
+
+	add(s, t, &mcp.Tool{
+		Name:        "addTasks",
+		Description: "Create tasks, all or none; a task may name an earlier one of the batch as parent or dependency.",
+		Annotations: changes(false, false),
 	}, t.addTasks, props{"tasks": func(p *jsonschema.Schema) {
 		p.MinItems, p.MaxItems = jsonschema.Ptr(1), jsonschema.Ptr(MaxBatch)
 		item := p.Items
@@ -61,72 +99,46 @@ func (t *tools) register(s *mcp.Server) {
 	}})
 
 	add(s, t, &mcp.Tool{
-		Name:        "listTasks",
-		Description: "List tasks, by default the pending and in-progress ones, in creation order.",
-		Annotations: readOnly(),
-	}, t.listTasks, props{"statuses": func(p *jsonschema.Schema) { p.Items.Enum = statuses }})
+		Name:        "updateTask",
+		Description: "Edit a task's title, description, priority or parent. Moves into its own subtree are refused.",
+		Annotations: changes(true, true),
+	}, t.updateTask, props{"priorityScore": score, "priority": enum(levels), "title": func(p *jsonschema.Schema) {
+		p.MinLength, p.MaxLength = jsonschema.Ptr(1), jsonschema.Ptr(taskstore.MaxTitleLen)
+	}})
 
 	add(s, t, &mcp.Tool{
-		Name:        "addTaskContext",
-		Description: "Attach a piece of context (findings, decisions, notes) to a task.",
-		Annotations: changes(false),
-	}, t.addTaskContext, nil)
-
-	add(s, t, &mcp.Tool{
-		Name:        "addDependency",
-		Description: "Record that one task cannot start until another is done. Refused if it would create a cycle.",
-		Annotations: changes(false),
-	}, t.addDependency, nil)
-
-	add(s, t, &mcp.Tool{
-		Name: "updateStatus",
-		Description: "Set a task's status, optionally for all its descendants too (cascade). " +
-			"Cancelled and archived descendants are never turned into done.",
-		Annotations: changes(false),
+		Name:        "updateStatus",
+		Description: "Set a task's status, with cascade its subtree's (cancelled work never becomes done). Refused during another agent's lease.",
+		Annotations: changes(false, true),
 	}, t.updateStatus, props{"status": enum(statuses)})
 
 	add(s, t, &mcp.Tool{
 		Name:        "deleteTask",
-		Description: "Delete a task with its context and dependencies; with cascade, its descendants too.",
-		Annotations: changes(true),
+		Description: "Delete a task with its context and dependencies.",
+		Annotations: changes(true, true),
 	}, t.deleteTask, nil)
 
 	add(s, t, &mcp.Tool{
-		Name: "claimTask",
-		Description: "Atomically move a ready pending task to in-progress for you, with a lease. Fails if another agent " +
-			"holds it or a dependency is not done, so two agents never work on the same task.",
-		Annotations: changes(false),
-	}, t.claimTask, nil)
+		Name:        "addTaskContext",
+		Description: "Record findings, decisions or notes on a task.",
+		Annotations: changes(false, false),
+	}, t.addTaskContext, nil)
 
 	add(s, t, &mcp.Tool{
-		Name: "claimNextTask",
-		Description: "Pick the next ready task (as getNextTask) and claim it in one step; no other agent can win it. " +
-			"Returns it with its context, or task null when nothing is free.",
-		Annotations: changes(false),
-	}, t.claimNextTask, props{"priorityScore": score, "priority": enum(levels)})
-
-	add(s, t, &mcp.Tool{
-		Name:        "renewClaim",
-		Description: "Extend your claim's lease on a task you are still working on. Your own writes to the task renew it too.",
-		Annotations: changes(false),
-	}, t.renewClaim, nil)
-
-	add(s, t, &mcp.Tool{
-		Name:        "releaseClaim",
-		Description: "Give a claimed task back: it is pending again at once.",
-		Annotations: changes(false),
-	}, t.releaseClaim, nil)
+		Name:        "addDependency",
+		Description: "Make a task wait until another is done. Cycles are refused.",
+		Annotations: changes(false, true),
+	}, t.addDependency, nil)
 
 	add(s, t, &mcp.Tool{
 		Name:        "removeDependency",
-		Description: "Remove a dependency between two tasks.",
-		Annotations: changes(true),
+		Description: "Remove a dependency.",
+		Annotations: changes(true, false),
 	}, t.removeDependency, nil)
 
 	add(s, t, &mcp.Tool{
-		Name: "lockStatus",
-		Description: "Describe the database lock: whether it is held, by whom, since when, and whether the holder " +
-			"looks hung (the same facts as `astro task lock-status --json`).",
+		Name:        "lockStatus",
+		Description: "Who holds the database lock, since when, and whether the holder looks hung.",
 		Annotations: readOnly(),
 	}, t.lockStatus, nil)
 }
@@ -153,11 +165,7 @@ func add[In, Out any](s *mcp.Server, t *tools, tool *mcp.Tool, fn func(context.C
 	if err != nil {
 		panic(fmt.Sprintf("%s: resolve input schema: %v", tool.Name, err))
 	}
-	out, err := jsonschema.For[Out](nil)
-	if err != nil {
-		panic(fmt.Sprintf("%s: output schema: %v", tool.Name, err))
-	}
-	tool.InputSchema, tool.OutputSchema = in, out
+	tool.InputSchema, tool.OutputSchema = in, outputSchema[Out]()
 	name := tool.Name
 	s.AddTool(tool, func(ctx context.Context, req *mcp.CallToolRequest) (res *mcp.CallToolResult, err error) {
 		start := time.Now()
@@ -217,13 +225,14 @@ func errorResult(err error) *mcp.CallToolResult {
 
 // readOnly annotates a tool that only reads the database.
 func readOnly() *mcp.ToolAnnotations {
-	return &mcp.ToolAnnotations{ReadOnlyHint: true, OpenWorldHint: jsonschema.Ptr(false)}
+	return &mcp.ToolAnnotations{ReadOnlyHint: true, IdempotentHint: true}
 }
 
-// changes annotates a tool that writes the database; destructive when it
-// deletes or overwrites.
-func changes(destructive bool) *mcp.ToolAnnotations {
-	return &mcp.ToolAnnotations{DestructiveHint: jsonschema.Ptr(destructive), OpenWorldHint: jsonschema.Ptr(false)}
+// changes annotates a tool that writes the database: destructive when it
+// deletes or overwrites, idempotent when calling it again with the same
+// arguments changes nothing more.
+func changes(destructive, idempotent bool) *mcp.ToolAnnotations {
+	return &mcp.ToolAnnotations{DestructiveHint: jsonschema.Ptr(destructive), IdempotentHint: idempotent}
 }
 
 // inputSchema derives the JSON Schema of In and applies adjust.
@@ -233,6 +242,7 @@ func inputSchema[In any](adjust props) *jsonschema.Schema {
 		panic(fmt.Sprintf("input schema for %T: %v", *new(In), err))
 	}
 	s.AdditionalProperties = nil
+	dropNull(s)
 	for name, fn := range adjust {
 		p, ok := s.Properties[name]
 		if !ok {

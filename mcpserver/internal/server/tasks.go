@@ -7,76 +7,35 @@ import (
 	"github.com/astrotask/astrotask-go/taskstore"
 )
 
-// getTask returns one task with its context, read under one shared hold so
-// the parts agree with each other.
-func (t *tools) getTask(ctx context.Context, in GetTaskInput) (TaskOutput, error) {
-	if err := requireID("taskId", in.TaskID); err != nil {
-		return TaskOutput{}, err
-	}
-	var out TaskOutput
-	err := t.read(ctx, func(ctx context.Context, tx taskstore.Store) error {
-		task, err := tx.GetTask(ctx, in.TaskID)
-		if err != nil {
-			return err
+// listTasks lists one page of tasks as summaries: at most limit of them,
+// fewer when the page would go over the answer budget.
+func (t *tools) listTasks(ctx context.Context, in ListTasksInput) (ListTasksOutput, error) {
+	limit := DefaultPageLimit
+	if in.Limit != nil {
+		if *in.Limit < 1 || *in.Limit > MaxPageLimit {
+			return ListTasksOutput{}, invalid("limit", "%d is out of range 1-%d", *in.Limit, MaxPageLimit)
 		}
-		c, err := taskContext(ctx, tx, task.ID)
-		if err != nil {
-			return err
-		}
-		out = TaskOutput{Task: task, Context: *c}
-		return nil
-	})
-	return out, err
-}
-
-// taskContext gathers what an agent needs to work on task id.
-func taskContext(ctx context.Context, tx taskstore.Store, id string) (*TaskContext, error) {
-	var c TaskContext
-	var err error
-	if c.Subtasks, err = tx.ListSubtasks(ctx, id); err != nil {
-		return nil, err
+		limit = *in.Limit
 	}
-	if c.Dependencies, err = tx.GetTaskDependencies(ctx, id); err != nil {
-		return nil, err
-	}
-	if c.Dependents, err = tx.GetTaskDependents(ctx, id); err != nil {
-		return nil, err
-	}
-	if c.ContextSlices, err = tx.ListContextSlices(ctx, id); err != nil {
-		return nil, err
-	}
-	c.BlockedBy = []string{}
-	for _, d := range c.Dependencies {
-		if d.Status != taskstore.StatusDone {
-			c.BlockedBy = append(c.BlockedBy, d.ID)
-		}
-	}
-	c.IsBlocked = len(c.BlockedBy) > 0
-	c.Subtasks = nonNil(c.Subtasks)
-	c.Dependencies = nonNil(c.Dependencies)
-	c.Dependents = nonNil(c.Dependents)
-	c.ContextSlices = nonNil(c.ContextSlices)
-	return &c, nil
-}
-
-// listTasks lists tasks through the store's Filter.
-func (t *tools) listTasks(ctx context.Context, in ListTasksInput) (TasksOutput, error) {
-	f := taskstore.Filter{ParentID: in.ParentID, IncludeProjectRoot: in.IncludeProjectRoot}
+	f := taskstore.Filter{ParentID: in.ParentID, IncludeProjectRoot: in.IncludeProjectRoot, Cursor: in.Cursor, Limit: limit}
 	if in.Statuses != nil {
 		f.Statuses = make([]taskstore.Status, 0, len(in.Statuses))
 		for i, s := range in.Statuses {
 			st, err := parseStatus(fmt.Sprintf("statuses[%d]", i), s)
 			if err != nil {
-				return TasksOutput{}, err
+				return ListTasksOutput{}, err
 			}
 			f.Statuses = append(f.Statuses, st)
 		}
 	}
-	tasks, err := t.store.ListTasks(ctx, f)
+	p, err := t.store.ListPage(ctx, f)
 	if err != nil {
-		return TasksOutput{}, err
+		return ListTasksOutput{}, err
 	}
-	return TasksOutput{Tasks: nonNil(tasks), Count: len(tasks)}, nil
+	budget := AnswerBudget - 100
+	tasks, cut := fit(p.Tasks, func(i int) bool { return p.Blocked[i] }, limit, &budget)
+	p = p.Truncate(len(p.Tasks) - cut)
+	return ListTasksOutput{Tasks: tasks, Remaining: p.Remaining, NextCursor: p.NextCursor()}, nil
 }
 
 // updateStatus sets a status and reports the task and every task changed.
@@ -99,8 +58,22 @@ func (t *tools) updateStatus(ctx context.Context, in UpdateStatusInput) (UpdateS
 		if err != nil {
 			return err
 		}
-		out = UpdateStatusOutput{Task: task, Updated: nonNil(changed),
-			Message: fmt.Sprintf("task %s is %s (%d %s updated)", task.ID, task.Status, len(changed), plural(len(changed), "task"))}
+		blocked, err := isBlocked(ctx, tx, task.ID)
+		if err != nil {
+			return err
+		}
+		out = UpdateStatusOutput{Task: summary(task, blocked), AlsoUpdated: []string{}}
+		budget := AnswerBudget - estimateJSON(out) - 50
+		for _, c := range changed {
+			if c.ID == task.ID {
+				continue
+			}
+			out.AlsoUpdatedCount++
+			if cost := estimateJSON(c.ID) + 1; cost <= budget {
+				budget -= cost
+				out.AlsoUpdated = append(out.AlsoUpdated, c.ID)
+			}
+		}
 		return nil
 	})
 	return out, err
@@ -115,8 +88,7 @@ func (t *tools) deleteTask(ctx context.Context, in DeleteTaskInput) (DeleteTaskO
 	if err != nil {
 		return DeleteTaskOutput{}, err
 	}
-	return DeleteTaskOutput{TaskID: in.TaskID, Deleted: n,
-		Message: fmt.Sprintf("deleted %d %s", n, plural(n, "task"))}, nil
+	return DeleteTaskOutput{TaskID: in.TaskID, Deleted: n}, nil
 }
 
 // addTaskContext attaches a context slice to a task.
@@ -130,7 +102,7 @@ func (t *tools) addTaskContext(ctx context.Context, in AddTaskContextInput) (Con
 	if err != nil {
 		return ContextSliceOutput{}, err
 	}
-	return ContextSliceOutput{ContextSlice: c, Message: fmt.Sprintf("added %s context to task %s", c.ContextType, c.TaskID)}, nil
+	return ContextSliceOutput{ID: c.ID, CreatedAt: c.CreatedAt}, nil
 }
 
 // addDependency records that one task waits for another.
@@ -142,8 +114,7 @@ func (t *tools) addDependency(ctx context.Context, in DependencyInput) (Dependen
 	if err != nil {
 		return DependencyOutput{}, err
 	}
-	return DependencyOutput{Dependency: d,
-		Message: fmt.Sprintf("task %s now depends on %s", d.DependentTaskID, d.DependencyTaskID)}, nil
+	return DependencyOutput{Dependency: d}, nil
 }
 
 // removeDependency removes a dependency.
@@ -154,8 +125,7 @@ func (t *tools) removeDependency(ctx context.Context, in DependencyInput) (Remov
 	if err := t.store.RemoveTaskDependency(ctx, in.DependentTaskID, in.DependencyTaskID); err != nil {
 		return RemoveDependencyOutput{}, err
 	}
-	return RemoveDependencyOutput{DependentTaskID: in.DependentTaskID, DependencyTaskID: in.DependencyTaskID,
-		Message: fmt.Sprintf("task %s no longer depends on %s", in.DependentTaskID, in.DependencyTaskID)}, nil
+	return RemoveDependencyOutput{DependentTaskID: in.DependentTaskID, DependencyTaskID: in.DependencyTaskID}, nil
 }
 
 func checkPair(in DependencyInput) error {

@@ -30,9 +30,9 @@ func TestListTools(t *testing.T) {
 	// Every tool, with the input fields the reference server's prompts use.
 	fields := map[string][]string{
 		"getNextTask":      {"parentTaskId", "status", "priorityScore"},
-		"getTask":          {"taskId"},
+		"getTask":          {"taskId", "contextSkip"},
 		"addTasks":         {"tasks"},
-		"listTasks":        {"statuses", "parentId", "includeProjectRoot"},
+		"listTasks":        {"statuses", "parentId", "includeProjectRoot", "limit", "cursor"},
 		"addTaskContext":   {"taskId", "title", "description", "contextType"},
 		"addDependency":    {"dependentTaskId", "dependencyTaskId"},
 		"updateStatus":     {"taskId", "status", "cascade", "agent", "force"},
@@ -43,6 +43,8 @@ func TestListTools(t *testing.T) {
 		"releaseClaim":     {"taskId", "agent", "force"},
 		"removeDependency": {"dependentTaskId", "dependencyTaskId"},
 		"lockStatus":       {},
+		"readText":         {"taskId", "part", "offset"},
+		"updateTask":       {"taskId", "title", "description", "priorityScore", "priority", "parentTaskId", "agent"},
 	}
 	if diff := cmp.Diff(slices.Sorted(maps.Keys(fields)), names); diff != "" {
 		t.Errorf("tool names (-want +got):\n%s", diff)
@@ -80,22 +82,22 @@ func TestListTools(t *testing.T) {
 
 func TestAddTasks(t *testing.T) {
 	e := newEnv(t)
-	out := call[server.TasksOutput](e, "addTasks", map[string]any{"tasks": []any{
+	out := call[server.AddTasksOutput](e, "addTasks", map[string]any{"tasks": []any{
 		task("Parser", "priorityScore", 0, "description", "parse it"),
 		task("Tokenizer", "parentIndex", 0, "priorityScore", 90, "details", "hand-written scanner"),
 		task("Grammar", "parentIndex", 0, "dependsOn", []int{1, 1}, "priority", "high"),
 		task("Docs", "status", "in-progress", "priority", "low"),
 	}})
-	if out.Count != 4 || len(out.Tasks) != 4 {
-		t.Fatalf("addTasks count=%d tasks=%d, want 4", out.Count, len(out.Tasks))
+	if len(out.Tasks) != 4 || len(out.MoreIDs) != 0 {
+		t.Fatalf("addTasks tasks=%d moreIds=%d, want 4 and 0", len(out.Tasks), len(out.MoreIDs))
 	}
 	parser, tok, gram, docs := out.Tasks[0], out.Tasks[1], out.Tasks[2], out.Tasks[3]
 	t.Logf("created %v", ids(out.Tasks))
 	if parser.PriorityScore != 0 {
 		t.Errorf("priorityScore 0 became %d, want 0", parser.PriorityScore)
 	}
-	if parser.Description != "parse it" || parser.Status != taskstore.StatusPending {
-		t.Errorf("parser = %+v, want description and pending", parser)
+	if stored, err := e.store.GetTask(t.Context(), parser.ID); err != nil || stored.Description != "parse it" || parser.Status != taskstore.StatusPending {
+		t.Errorf("parser = %+v (stored %+v, %v), want description and pending", parser, stored, err)
 	}
 	if tok.ParentID != parser.ID || gram.ParentID != parser.ID {
 		t.Errorf("children parents = %s, %s, want %s", tok.ParentID, gram.ParentID, parser.ID)
@@ -111,7 +113,7 @@ func TestAddTasks(t *testing.T) {
 	}
 	deps, err := e.store.GetTaskDependencies(t.Context(), gram.ID)
 	if err != nil || len(deps) != 1 || deps[0].ID != tok.ID {
-		t.Errorf("GetTaskDependencies(%s) = %v, %v; want [%s]", gram.ID, ids(deps), err, tok.ID)
+		t.Errorf("GetTaskDependencies(%s) = %v, %v; want [%s]", gram.ID, taskIDs(deps), err, tok.ID)
 	}
 	slices, err := e.store.ListContextSlices(t.Context(), tok.ID)
 	if err != nil || len(slices) != 1 || slices[0].Description != "hand-written scanner" || slices[0].ContextType != server.DetailsType {
@@ -164,7 +166,7 @@ func TestAddTasksErrors(t *testing.T) {
 			t.Logf("error: %s", msg)
 		})
 	}
-	all := call[server.TasksOutput](e, "listTasks", map[string]any{"statuses": []string{}})
+	all := call[server.ListTasksOutput](e, "listTasks", map[string]any{"statuses": []string{}})
 	if diff := cmp.Diff([]string{existing.ID}, ids(all.Tasks)); diff != "" {
 		t.Errorf("failed batches left tasks behind (-want +got):\n%s", diff)
 	}
@@ -186,8 +188,7 @@ func TestGetTask(t *testing.T) {
 		t.Errorf("context = %+v, want one slice and not blocked", got.Context)
 	}
 	waiter := call[server.TaskOutput](e, "getTask", map[string]any{"taskId": ts[3].ID})
-	if !waiter.Context.IsBlocked || !slices.Equal(waiter.Context.BlockedBy, []string{ts[2].ID}) ||
-		!slices.Equal(ids(waiter.Context.Dependencies), []string{ts[2].ID}) {
+	if !waiter.Context.IsBlocked || !slices.Equal(ids(waiter.Context.Dependencies), []string{ts[2].ID}) {
 		t.Errorf("waiter context = %+v, want blocked by %s", waiter.Context, ts[2].ID)
 	}
 	dep := call[server.TaskOutput](e, "getTask", map[string]any{"taskId": ts[2].ID})
@@ -218,7 +219,7 @@ func TestListTasks(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := call[server.TasksOutput](e, "listTasks", tt.args)
+			got := call[server.ListTasksOutput](e, "listTasks", tt.args)
 			if !slices.Contains(tt.want, taskstore.ProjectRootID) {
 				if diff := cmp.Diff(tt.want, ids(got.Tasks)); diff != "" {
 					t.Errorf("listTasks(%v) (-want +got):\n%s", tt.args, diff)
@@ -226,8 +227,8 @@ func TestListTasks(t *testing.T) {
 			} else if !slices.Contains(ids(got.Tasks), taskstore.ProjectRootID) || len(got.Tasks) != len(tt.want) {
 				t.Errorf("listTasks(%v) = %v, want the project root and %d tasks", tt.args, ids(got.Tasks), len(tt.want)-1)
 			}
-			if got.Count != len(got.Tasks) {
-				t.Errorf("count = %d, want %d", got.Count, len(got.Tasks))
+			if len(got.Tasks) != len(got.Tasks) {
+				t.Errorf("count = %d, want %d", len(got.Tasks), len(got.Tasks))
 			}
 		})
 	}
@@ -239,12 +240,11 @@ func TestAddTaskContext(t *testing.T) {
 	e := newEnv(t)
 	a := e.add(task("A"))[0]
 	got := call[server.ContextSliceOutput](e, "addTaskContext", map[string]any{"taskId": a.ID, "title": "Approach", "description": "use X"})
-	if got.ContextSlice.TaskID != a.ID || got.ContextSlice.ContextType != taskstore.DefaultContextType || got.ContextSlice.ID == "" {
-		t.Errorf("addTaskContext = %+v, want a general slice on %s", got.ContextSlice, a.ID)
-	}
 	typed := call[server.ContextSliceOutput](e, "addTaskContext", map[string]any{"taskId": a.ID, "title": "R", "description": "d", "contextType": "research"})
-	if typed.ContextSlice.ContextType != "research" {
-		t.Errorf("contextType = %q, want research", typed.ContextSlice.ContextType)
+	stored, err := e.store.ListContextSlices(t.Context(), a.ID)
+	if err != nil || len(stored) != 2 || stored[0].ID != got.ID || stored[0].ContextType != taskstore.DefaultContextType ||
+		stored[1].ID != typed.ID || stored[1].ContextType != "research" || got.CreatedAt.IsZero() {
+		t.Errorf("addTaskContext = %+v, %+v; stored %+v, %v; want a general and a research slice on %s", got, typed, stored, err, a.ID)
 	}
 	e.wantErr("addTaskContext", map[string]any{"taskId": "ZZZZ", "title": "t", "description": "d"}, "ZZZZ", "not found")
 	e.wantErr("addTaskContext", map[string]any{"taskId": a.ID, "title": "", "description": "d"}, "title")
@@ -275,7 +275,7 @@ func TestDependencies(t *testing.T) {
 		t.Errorf("removeDependency = %+v", rm)
 	}
 	if deps, _ := e.store.GetTaskDependencies(t.Context(), a); len(deps) != 0 {
-		t.Errorf("dependencies of %s after remove = %v, want none", a, ids(deps))
+		t.Errorf("dependencies of %s after remove = %v, want none", a, taskIDs(deps))
 	}
 	e.wantErr("removeDependency", dep(a, b), "not found")
 	e.wantErr("removeDependency", map[string]any{"dependencyTaskId": b}, "dependentTaskId")
@@ -289,8 +289,8 @@ func TestUpdateStatus(t *testing.T) {
 	epic, open, dropped, shelved, deep := ts[0].ID, ts[1].ID, ts[2].ID, ts[3].ID, ts[4].ID
 
 	one := call[server.UpdateStatusOutput](e, "updateStatus", map[string]any{"taskId": dropped, "status": "cancelled"})
-	if one.Task.Status != taskstore.StatusCancelled || len(one.Updated) != 1 {
-		t.Errorf("updateStatus = %+v, want cancelled and 1 updated", one)
+	if one.Task.Status != taskstore.StatusCancelled || len(one.AlsoUpdated) != 0 || one.AlsoUpdatedCount != 0 {
+		t.Errorf("updateStatus = %+v, want cancelled and nothing else updated", one)
 	}
 	call[server.UpdateStatusOutput](e, "updateStatus", map[string]any{"taskId": shelved, "status": "archived"})
 
@@ -305,10 +305,8 @@ func TestUpdateStatus(t *testing.T) {
 			t.Errorf("after cascade %s status = %s (%v), want %s", id, got.Status, err, st)
 		}
 	}
-	for _, u := range done.Updated {
-		if u.ID == dropped || u.ID == shelved {
-			t.Errorf("cascade reported %s as updated", u.ID)
-		}
+	if !cmp.Equal(sorted(done.AlsoUpdated), sorted([]string{open, deep})) || done.AlsoUpdatedCount != 2 {
+		t.Errorf("cascade also updated %v (%d), want %s and %s", done.AlsoUpdated, done.AlsoUpdatedCount, open, deep)
 	}
 
 	e.wantErr("updateStatus", map[string]any{"taskId": epic, "status": "finished"}, "status", "finished")
@@ -328,8 +326,8 @@ func TestDeleteTask(t *testing.T) {
 	if all.Deleted != 3 {
 		t.Errorf("cascade deleted %d, want 3", all.Deleted)
 	}
-	left := call[server.TasksOutput](e, "listTasks", map[string]any{"statuses": []string{}})
-	if left.Count != 0 {
+	left := call[server.ListTasksOutput](e, "listTasks", map[string]any{"statuses": []string{}})
+	if len(left.Tasks) != 0 {
 		t.Errorf("tasks left = %v, want none", ids(left.Tasks))
 	}
 	e.wantErr("deleteTask", map[string]any{"taskId": ts[0].ID}, "not found")
@@ -380,8 +378,8 @@ func TestClaimRace(t *testing.T) {
 func TestGetNextTask(t *testing.T) {
 	e := newEnv(t)
 	empty := call[server.NextTaskOutput](e, "getNextTask", map[string]any{})
-	if empty.Task != nil || empty.Message == "" {
-		t.Errorf("getNextTask on empty db = %+v, want null task and a message", empty)
+	if empty.Task != nil || empty.Context != nil {
+		t.Errorf("getNextTask on empty db = %+v, want null task", empty)
 	}
 	ts := e.add(
 		task("Low", "priorityScore", 5),
@@ -479,9 +477,9 @@ func TestConcurrentCalls(t *testing.T) {
 	for msg := range errs {
 		t.Errorf("concurrent call failed: %s", msg)
 	}
-	all := call[server.TasksOutput](e, "listTasks", map[string]any{"statuses": []string{}})
-	if all.Count != workers*each*2 {
-		t.Errorf("after concurrent adds: %d tasks, want %d", all.Count, workers*each*2)
+	all := call[server.ListTasksOutput](e, "listTasks", map[string]any{"statuses": []string{}, "limit": server.MaxPageLimit})
+	if len(all.Tasks) != workers*each*2 {
+		t.Errorf("after concurrent adds: %d tasks, want %d", len(all.Tasks), workers*each*2)
 	}
 }
 
@@ -492,7 +490,7 @@ func TestOutputSchemasCheck(t *testing.T) {
 	bad := map[string]any{
 		"listTasks":   map[string]any{"tasks": "not a list", "count": 1},
 		"getTask":     map[string]any{"task": map[string]any{"id": 5}},
-		"deleteTask":  map[string]any{"taskId": "A"},
+		"deleteTask":  map[string]any{"taskId": "A", "deleted": "one"},
 		"getNextTask": map[string]any{"message": "m", "task": []any{}},
 	}
 	for name, v := range bad {
@@ -501,3 +499,5 @@ func TestOutputSchemasCheck(t *testing.T) {
 		}
 	}
 }
+
+func sorted(s []string) []string { return slices.Sorted(slices.Values(s)) }

@@ -1,6 +1,10 @@
 package server
 
-import "github.com/astrotask/astrotask-go/taskstore"
+import (
+	"time"
+
+	"github.com/astrotask/astrotask-go/taskstore"
+)
 
 // The tool inputs. Field names follow the reference Astrotask MCP server so
 // that existing agent prompts keep working. Unknown fields are ignored, as
@@ -8,117 +12,152 @@ import "github.com/astrotask/astrotask-go/taskstore"
 
 // GetNextTaskInput is the input of getNextTask.
 type GetNextTaskInput struct {
-	ParentTaskID  string `json:"parentTaskId,omitempty" jsonschema:"limit the search to the tasks below this task (the whole tree when empty)"`
-	Status        string `json:"status,omitempty" jsonschema:"only consider tasks with this status"`
-	PriorityScore *int   `json:"priorityScore,omitempty" jsonschema:"only consider tasks whose priority score is at least this (0-100)"`
-	Priority      string `json:"priority,omitempty" jsonschema:"only consider tasks at or above this priority level: low, medium or high"`
+	ParentTaskID  string `json:"parentTaskId,omitempty" jsonschema:"only below this task"`
+	Status        string `json:"status,omitempty" jsonschema:"instead of pending"`
+	PriorityScore *int   `json:"priorityScore,omitempty" jsonschema:"minimum score"`
+	Priority      string `json:"priority,omitempty" jsonschema:"minimum level"`
 }
 
 // GetTaskInput is the input of getTask.
 type GetTaskInput struct {
-	TaskID string `json:"taskId" jsonschema:"ID of the task"`
+	TaskID      string `json:"taskId"`
+	ContextSkip int    `json:"contextSkip,omitempty" jsonschema:"skip this many newest context slices"`
+}
+
+// ReadTextInput is the input of readText.
+type ReadTextInput struct {
+	TaskID string `json:"taskId"`
+	Part   string `json:"part" jsonschema:"description, prd, contextDigest or a context slice ID"`
+	Offset int    `json:"offset,omitempty" jsonschema:"in characters"`
 }
 
 // NewTaskInput is one task of an addTasks batch.
 type NewTaskInput struct {
-	Title         string   `json:"title" jsonschema:"short title of the task (1-200 characters)"`
-	Description   string   `json:"description,omitempty" jsonschema:"what the task is about (up to 2000 characters)"`
-	ParentTaskID  string   `json:"parentTaskId,omitempty" jsonschema:"ID of an existing task to create this task under"`
-	ParentIndex   *int     `json:"parentIndex,omitempty" jsonschema:"zero-based index of an earlier task of this batch to create this task under"`
-	DependsOn     []int    `json:"dependsOn,omitempty" jsonschema:"zero-based indices of earlier tasks of this batch that must be done before this one can start"`
-	DependsOnIDs  []string `json:"dependsOnTaskIds,omitempty" jsonschema:"IDs of existing tasks that must be done before this one can start"`
-	PriorityScore *int     `json:"priorityScore,omitempty" jsonschema:"priority score 0-100 (default 50; 0 stays 0)"`
-	Priority      string   `json:"priority,omitempty" jsonschema:"priority level low, medium or high (used when priorityScore is not given)"`
-	Status        string   `json:"status,omitempty" jsonschema:"initial status (default pending)"`
-	Details       string   `json:"details,omitempty" jsonschema:"implementation details, stored as a context slice of type implementation"`
+	Title         string   `json:"title"`
+	Description   string   `json:"description,omitempty"`
+	ParentTaskID  string   `json:"parentTaskId,omitempty"`
+	ParentIndex   *int     `json:"parentIndex,omitempty" jsonschema:"index of an earlier task of this batch"`
+	DependsOn     []int    `json:"dependsOn,omitempty" jsonschema:"indices of earlier tasks of this batch"`
+	DependsOnIDs  []string `json:"dependsOnTaskIds,omitempty"`
+	PriorityScore *int     `json:"priorityScore,omitempty" jsonschema:"default 50"`
+	Priority      string   `json:"priority,omitempty" jsonschema:"if no priorityScore"`
+	Status        string   `json:"status,omitempty" jsonschema:"default pending"`
+	Details       string   `json:"details,omitempty" jsonschema:"becomes a context slice"`
 }
 
 // AddTasksInput is the input of addTasks.
 type AddTasksInput struct {
-	Tasks []NewTaskInput `json:"tasks" jsonschema:"the tasks to create (1-50), in order; later tasks may refer to earlier ones by index"`
+	Tasks []NewTaskInput `json:"tasks"`
+}
+
+// UpdateTaskInput is the input of updateTask: only the fields given change.
+type UpdateTaskInput struct {
+	TaskID        string  `json:"taskId"`
+	Title         *string `json:"title,omitempty"`
+	Description   *string `json:"description,omitempty"`
+	PriorityScore *int    `json:"priorityScore,omitempty"`
+	Priority      string  `json:"priority,omitempty"`
+	ParentTaskID  *string `json:"parentTaskId,omitempty" jsonschema:"new parent; empty for top level"`
+	Agent         string  `json:"agent,omitempty"`
 }
 
 // ListTasksInput is the input of listTasks.
 type ListTasksInput struct {
-	Statuses           []string `json:"statuses,omitempty" jsonschema:"statuses to list (default pending and in-progress; an empty list means every status)"`
-	ParentID           string   `json:"parentId,omitempty" jsonschema:"list only the direct children of this task"`
-	IncludeProjectRoot bool     `json:"includeProjectRoot,omitempty" jsonschema:"include the hidden project root task"`
+	Statuses           []string `json:"statuses,omitempty" jsonschema:"default pending and in-progress; [] for all"`
+	ParentID           string   `json:"parentId,omitempty" jsonschema:"only its direct children"`
+	IncludeProjectRoot bool     `json:"includeProjectRoot,omitempty"`
+	Limit              *int     `json:"limit,omitempty" jsonschema:"default 50"`
+	Cursor             string   `json:"cursor,omitempty" jsonschema:"nextCursor of the previous page"`
 }
 
 // AddTaskContextInput is the input of addTaskContext.
 type AddTaskContextInput struct {
-	TaskID      string `json:"taskId" jsonschema:"ID of the task"`
-	Title       string `json:"title" jsonschema:"short title of the context slice"`
-	Description string `json:"description" jsonschema:"the context itself: findings, decisions, notes"`
-	ContextType string `json:"contextType,omitempty" jsonschema:"kind of context, e.g. implementation, research, complexity, requirements, testing, acceptance (default general)"`
+	TaskID      string `json:"taskId"`
+	Title       string `json:"title"`
+	Description string `json:"description"`
+	ContextType string `json:"contextType,omitempty" jsonschema:"default general"`
 }
 
 // DependencyInput is the input of addDependency and removeDependency.
 type DependencyInput struct {
-	DependentTaskID  string `json:"dependentTaskId" jsonschema:"ID of the task that waits"`
-	DependencyTaskID string `json:"dependencyTaskId" jsonschema:"ID of the task that must be done first"`
+	DependentTaskID  string `json:"dependentTaskId" jsonschema:"the task that waits"`
+	DependencyTaskID string `json:"dependencyTaskId" jsonschema:"the task that must be done first"`
 }
 
 // UpdateStatusInput is the input of updateStatus.
 type UpdateStatusInput struct {
-	TaskID  string `json:"taskId" jsonschema:"ID of the task"`
-	Status  string `json:"status" jsonschema:"the new status"`
-	Cascade bool   `json:"cascade,omitempty" jsonschema:"apply the status to every descendant too; cancelled and archived descendants never become done"`
-	Agent   string `json:"agent,omitempty" jsonschema:"your agent name (default: this session's)"`
-	Force   bool   `json:"force,omitempty" jsonschema:"override another agent's claim (recorded)"`
+	TaskID  string `json:"taskId"`
+	Status  string `json:"status"`
+	Cascade bool   `json:"cascade,omitempty" jsonschema:"also every descendant"`
+	Agent   string `json:"agent,omitempty"`
+	Force   bool   `json:"force,omitempty" jsonschema:"override another agent's lease"`
 }
 
 // ClaimTaskInput is the input of claimTask and renewClaim.
 type ClaimTaskInput struct {
-	TaskID       string `json:"taskId" jsonschema:"ID of the task"`
-	Agent        string `json:"agent,omitempty" jsonschema:"your agent name (default: this session's)"`
-	LeaseSeconds *int   `json:"leaseSeconds,omitempty" jsonschema:"how long the claim lasts (default 1800)"`
+	TaskID       string `json:"taskId"`
+	Agent        string `json:"agent,omitempty" jsonschema:"your name (default: this session's)"`
+	LeaseSeconds *int   `json:"leaseSeconds,omitempty" jsonschema:"default 1800"`
 }
 
 // ClaimNextTaskInput is the input of claimNextTask.
 type ClaimNextTaskInput struct {
-	ParentTaskID  string `json:"parentTaskId,omitempty" jsonschema:"only claim below this task"`
-	PriorityScore *int   `json:"priorityScore,omitempty" jsonschema:"minimum priority score"`
-	Priority      string `json:"priority,omitempty" jsonschema:"minimum priority level"`
-	Agent         string `json:"agent,omitempty" jsonschema:"your agent name (default: this session's)"`
-	LeaseSeconds  *int   `json:"leaseSeconds,omitempty" jsonschema:"how long the claim lasts (default 1800)"`
+	ParentTaskID  string `json:"parentTaskId,omitempty" jsonschema:"only below this task"`
+	PriorityScore *int   `json:"priorityScore,omitempty" jsonschema:"minimum score"`
+	Priority      string `json:"priority,omitempty" jsonschema:"minimum level"`
+	Agent         string `json:"agent,omitempty" jsonschema:"your name (default: this session's)"`
+	LeaseSeconds  *int   `json:"leaseSeconds,omitempty" jsonschema:"default 1800"`
 }
 
 // ReleaseClaimInput is the input of releaseClaim.
 type ReleaseClaimInput struct {
-	TaskID string `json:"taskId" jsonschema:"ID of the task"`
-	Agent  string `json:"agent,omitempty" jsonschema:"your agent name (default: this session's)"`
-	Force  bool   `json:"force,omitempty" jsonschema:"release another agent's claim (recorded)"`
+	TaskID string `json:"taskId"`
+	Agent  string `json:"agent,omitempty"`
+	Force  bool   `json:"force,omitempty" jsonschema:"override another agent's lease"`
 }
 
 // DeleteTaskInput is the input of deleteTask.
 type DeleteTaskInput struct {
-	TaskID  string `json:"taskId" jsonschema:"ID of the task"`
-	Cascade bool   `json:"cascade,omitempty" jsonschema:"delete every descendant too; without it a task with subtasks is not deleted"`
+	TaskID  string `json:"taskId"`
+	Cascade bool   `json:"cascade,omitempty" jsonschema:"also its subtasks"`
 }
 
 // LockStatusInput is the input of lockStatus, which takes no arguments.
 type LockStatusInput struct{}
 
-// The tool outputs. Tasks, context slices and dependencies use the taskstore
-// JSON form, the same as `astro ... --json` prints.
+// The tool outputs. A task shown whole uses the taskstore JSON form, the
+// same as `astro ... --json` prints, with long texts cut (viewTask); lists
+// show TaskSummary. No answer repeats what it already holds.
 
 // NextTaskOutput is the output of getNextTask and claimNextTask. Task is
 // null when no task is available.
 type NextTaskOutput struct {
 	Task    *taskstore.Task `json:"task"`
 	Context *TaskContext    `json:"context,omitempty"`
-	Message string          `json:"message"`
 }
 
-// TaskContext is what an agent needs to work on a task.
+// TaskContext is what an agent needs to work on a task, within the answer
+// budget: at most 20 tasks of each list, and the newest context slices
+// first, as many as fit.
 type TaskContext struct {
-	Subtasks      []taskstore.Task         `json:"subtasks"`
-	Dependencies  []taskstore.Task         `json:"dependencies"`
-	Dependents    []taskstore.Task         `json:"dependents"`
-	IsBlocked     bool                     `json:"isBlocked"`
-	BlockedBy     []string                 `json:"blockedBy"`
-	ContextSlices []taskstore.ContextSlice `json:"contextSlices"`
+	Subtasks     []TaskSummary `json:"subtasks"`
+	Dependencies []TaskSummary `json:"dependencies"`
+	Dependents   []TaskSummary `json:"dependents"`
+	// IsBlocked is true when a dependency is not done.
+	IsBlocked     bool        `json:"isBlocked"`
+	ContextSlices []SliceView `json:"contextSlices"`
+	// Omitted says what was left out to stay within the budget and how to
+	// read it; absent when nothing was.
+	Omitted string `json:"omitted,omitempty"`
+}
+
+// SliceView is a context slice as a task's context shows it.
+type SliceView struct {
+	ID          string    `json:"id"`
+	Title       string    `json:"title"`
+	Description string    `json:"description"`
+	ContextType string    `json:"contextType"`
+	CreatedAt   time.Time `json:"createdAt"`
 }
 
 // TaskOutput is the output of getTask.
@@ -127,49 +166,68 @@ type TaskOutput struct {
 	Context TaskContext    `json:"context"`
 }
 
-// TasksOutput is the output of addTasks and listTasks.
-type TasksOutput struct {
-	Tasks   []taskstore.Task `json:"tasks"`
-	Count   int              `json:"count"`
-	Message string           `json:"message,omitempty"`
+// ListTasksOutput is the output of listTasks: one page.
+type ListTasksOutput struct {
+	Tasks []TaskSummary `json:"tasks"`
+	// Remaining counts the matching tasks after this page.
+	Remaining int `json:"remaining"`
+	// NextCursor continues the listing; absent on the last page.
+	NextCursor string `json:"nextCursor,omitempty"`
 }
 
-// ContextSliceOutput is the output of addTaskContext.
+// AddTasksOutput is the output of addTasks: the created tasks in input
+// order, as summaries while they fit the budget and then by ID only.
+type AddTasksOutput struct {
+	Tasks   []TaskSummary `json:"tasks"`
+	MoreIDs []string      `json:"moreIds,omitempty"`
+}
+
+// TextOutput is the output of readText: one page of a long text.
+type TextOutput struct {
+	TaskID string `json:"taskId"`
+	Part   string `json:"part"`
+	Offset int    `json:"offset"`
+	Text   string `json:"text"`
+	// Length is the whole text's length in characters.
+	Length int `json:"length"`
+	// NextOffset continues the text; absent at its end.
+	NextOffset *int `json:"nextOffset,omitempty"`
+}
+
+// ContextSliceOutput is the output of addTaskContext: the new slice's ID.
 type ContextSliceOutput struct {
-	ContextSlice taskstore.ContextSlice `json:"contextSlice"`
-	Message      string                 `json:"message"`
+	ID        string    `json:"id"`
+	CreatedAt time.Time `json:"createdAt"`
 }
 
 // DependencyOutput is the output of addDependency.
 type DependencyOutput struct {
 	Dependency taskstore.Dependency `json:"dependency"`
-	Message    string               `json:"message"`
 }
 
 // RemoveDependencyOutput is the output of removeDependency.
 type RemoveDependencyOutput struct {
 	DependentTaskID  string `json:"dependentTaskId"`
 	DependencyTaskID string `json:"dependencyTaskId"`
-	Message          string `json:"message"`
 }
 
-// UpdateStatusOutput is the output of updateStatus: the task itself and
-// every task whose status changed (the task and, with cascade, descendants).
+// UpdateStatusOutput is the output of updateStatus: the task, and with
+// cascade the IDs of the descendants whose status changed too (as many as
+// fit the budget; AlsoUpdatedCount counts them all).
 type UpdateStatusOutput struct {
-	Task    taskstore.Task   `json:"task"`
-	Updated []taskstore.Task `json:"updated"`
-	Message string           `json:"message"`
+	Task             TaskSummary `json:"task"`
+	AlsoUpdated      []string    `json:"alsoUpdated"`
+	AlsoUpdatedCount int         `json:"alsoUpdatedCount"`
 }
 
 // DeleteTaskOutput is the output of deleteTask.
 type DeleteTaskOutput struct {
 	TaskID  string `json:"taskId"`
 	Deleted int    `json:"deleted"`
-	Message string `json:"message"`
 }
 
-// ClaimTaskOutput is the output of claimTask, renewClaim and releaseClaim.
+// ClaimTaskOutput is the output of claimTask, renewClaim, releaseClaim and
+// updateTask: the task as it is now (getTask reads it whole).
 type ClaimTaskOutput struct {
-	Task    taskstore.Task `json:"task"`
-	Message string         `json:"message"`
+	Task TaskSummary `json:"task"`
 }

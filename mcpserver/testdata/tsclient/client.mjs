@@ -19,7 +19,7 @@ if (!binary || !dbdir) {
 const wantTools = [
   "getNextTask", "getTask", "addTasks", "listTasks", "addTaskContext", "addDependency",
   "updateStatus", "deleteTask", "claimTask", "removeDependency", "lockStatus",
-  "claimNextTask", "renewClaim", "releaseClaim",
+  "claimNextTask", "renewClaim", "releaseClaim", "updateTask", "readText",
 ];
 
 const transport = new StdioClientTransport({
@@ -79,7 +79,9 @@ async function main() {
       { title: "Unrelated chore" },
     ],
   });
-  assert.equal(added.count, 4);
+  assert.equal(added.tasks.length, 4);
+  assert.equal(added.moreIds, undefined);
+  assert.equal(added.tasks[0].description, undefined, "addTasks answers with summaries");
   const [parent, tokenizer, grammar, chore] = added.tasks;
   assert.equal(parent.priorityScore, 0, "priorityScore 0 must stay 0");
   assert.equal(tokenizer.parentId, parent.id);
@@ -92,7 +94,6 @@ async function main() {
   const got = await call("getTask", { taskId: grammar.id });
   assert.equal(got.task.id, grammar.id);
   assert.deepEqual(got.context.dependencies.map((t) => t.id), [tokenizer.id]);
-  assert.deepEqual(got.context.blockedBy, [tokenizer.id]);
   assert.equal(got.context.isBlocked, true);
   const tok = await call("getTask", { taskId: tokenizer.id });
   assert.equal(tok.context.contextSlices.length, 1);
@@ -100,7 +101,17 @@ async function main() {
 
   // listTasks: default, every status, children of a parent.
   const all = await call("listTasks", {});
-  assert.equal(all.count, 4);
+  assert.equal(all.tasks.length, 4);
+  assert.equal(all.remaining, 0);
+  assert.equal(all.nextCursor, undefined);
+  const page = await call("listTasks", { limit: 3 });
+  assert.deepEqual(page.tasks.map((t) => t.id), [parent.id, tokenizer.id, grammar.id]);
+  assert.equal(page.remaining, 1);
+  const rest = await call("listTasks", { limit: 3, cursor: page.nextCursor });
+  assert.deepEqual(rest.tasks.map((t) => t.id), [chore.id]);
+  assert.equal(all.tasks.find((t) => t.id === grammar.id).blocked, true, "listTasks: grammar waits for the tokenizer");
+  await fail("listTasks", { cursor: "nonsense" }, /cursor/);
+  await fail("listTasks", { limit: 501 }, /limit/);
   const kids = await call("listTasks", { parentId: parent.id, statuses: [] });
   assert.deepEqual(kids.tasks.map((t) => t.id), [tokenizer.id, grammar.id]);
 
@@ -108,8 +119,21 @@ async function main() {
   const slice = await call("addTaskContext", {
     taskId: chore.id, title: "Research", description: "nothing to see", contextType: "research",
   });
-  assert.equal(slice.contextSlice.taskId, chore.id);
-  assert.equal(slice.contextSlice.contextType, "research");
+  assert.match(slice.id, /^CS-/);
+
+  // updateTask: fields, a level, a move, and the refusals.
+  const edited = await call("updateTask", { taskId: chore.id, title: "Chore, renamed", priority: "high" });
+  assert.equal(edited.task.title, "Chore, renamed");
+  assert.equal(edited.task.priorityScore, 80);
+  const moved = await call("updateTask", { taskId: chore.id, parentTaskId: grammar.id });
+  assert.equal(moved.task.parentId, grammar.id);
+  await call("updateTask", { taskId: chore.id, parentTaskId: "", priorityScore: 50, description: "sweep" });
+  assert.equal((await call("getTask", { taskId: chore.id })).task.description, "sweep");
+  await fail("updateTask", { taskId: parent.id, parentTaskId: tokenizer.id }, /parent/);
+  await fail("updateTask", { taskId: parent.id, parentTaskId: parent.id }, /parent/);
+  await fail("updateTask", { taskId: chore.id, title: "" }, /title/);
+  await fail("updateTask", { taskId: chore.id, priorityScore: 101 }, /priorityScore/);
+  await fail("updateTask", { taskId: chore.id }, /nothing to update/);
 
   // getNextTask: the highest-priority ready task.
   const next = await call("getNextTask", {});
