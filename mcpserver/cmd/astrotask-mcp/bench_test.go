@@ -56,23 +56,23 @@ func roundTrips(b *testing.B, s *session, tool string, args any) {
 }
 
 // BenchmarkListTasks1000 measures one listTasks round trip over stdio on a
-// database of 1,000 tasks, all of them listed, with the Go SDK client.
+// database of 1,000 tasks, with the Go SDK client, for the largest page an
+// agent can ask for (limit 500; the answer budget ends it sooner).
 //
-// The answer is about 400 KB (the tasks as structured content and the same
-// JSON as text). The server's share is BenchmarkListTasks1000Raw, about 11
-// ms: the store's ListTasks about 2 ms, and the SDK's encoding of the result
-// about 6.5 ms, because it encodes each result about three times on its way
-// to stdout and compacts the whole text on every pass
-// (server.BenchmarkEncodeResult). The Go SDK client's decoding of the
-// answer, about 12 ms in server.BenchmarkClientDecode, is most of the rest.
-// server.BenchmarkListTasksPipe splits the two in one run.
+// Before answers were paged, the whole listing was about 400 KB and took
+// about 25 ms: the SDK encodes each result about three times on its way to
+// stdout (server.BenchmarkEncodeResult) and the Go SDK client's decoding
+// was most of the rest (server.BenchmarkClientDecode).
 func BenchmarkListTasks1000(b *testing.B) {
 	s := start(b, nil, "--db", dbPath(b))
 	seed(b, s, 1000)
-	args := map[string]any{"statuses": []string{}}
-	if res := s.call("listTasks", args); res.IsError || len(text(res)) < 1000*50 {
-		b.Fatalf("listTasks returned %d bytes: %.200s", len(text(res)), text(res))
+	args := map[string]any{"statuses": []string{}, "limit": server.MaxPageLimit}
+	var out server.ListTasksOutput
+	json.Unmarshal([]byte(text(s.call("listTasks", args))), &out)
+	if len(out.Tasks) < server.DefaultPageLimit || out.Remaining+len(out.Tasks) != 1000 {
+		b.Fatalf("listTasks listed %d tasks, %d remaining", len(out.Tasks), out.Remaining)
 	}
+	b.Logf("one page: %d tasks", len(out.Tasks))
 	roundTrips(b, s, "listTasks", args)
 }
 
@@ -189,11 +189,11 @@ func BenchmarkListTasks1000Raw(b *testing.B) {
 	id := 0
 	for b.Loop() {
 		id++
-		req := fmt.Sprintf(`{"jsonrpc":"2.0","id":%d,"method":"tools/call","params":{"name":"listTasks","arguments":{"statuses":[]}}}`, id)
+		req := fmt.Sprintf(`{"jsonrpc":"2.0","id":%d,"method":"tools/call","params":{"name":"listTasks","arguments":{"statuses":[],"limit":500}}}`, id)
 		t0 := time.Now()
 		answer := send(req)
 		samples = append(samples, time.Since(t0))
-		if len(answer) < 1000*100 {
+		if len(answer) < 10_000 {
 			b.Fatalf("short answer: %.200s", answer)
 		}
 	}
