@@ -31,8 +31,12 @@ func TestMain(m *testing.M) {
 	})
 }
 
-// HolderProcessType is what lockholder records in the lock file.
-const holderProcessType = "mcp-server"
+// HolderProcessType is what lockholder records in the lock file, unless
+// the environment variable holderProcessEnv names another process type.
+const (
+	holderProcessType = "mcp-server"
+	holderProcessEnv  = "LOCKHOLDER_PROCESS"
+)
 
 // lockholderMain is `lockholder shared|exclusive DBPATH READYFILE`: it takes
 // the lock on DBPATH through lockcore, writes its PID to READYFILE (by
@@ -46,7 +50,11 @@ func lockholderMain() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	l := lockcore.New(os.Args[2], lockcore.Options{ProcessType: holderProcessType})
+	process := holderProcessType
+	if p := os.Getenv(holderProcessEnv); p != "" {
+		process = p
+	}
+	l := lockcore.New(os.Args[2], lockcore.Options{ProcessType: process})
 	acquire := l.Acquire
 	if os.Args[1] == "shared" {
 		acquire = l.AcquireShared
