@@ -226,3 +226,16 @@ func TestErrorsAreEscapedAndCapped(t *testing.T) {
 	}
 	wantSafe(t, "the unexpected argument error", stderr, `Error: unexpected argument "AAAA`, " bytes cut] ... ", `(see 'astro task list --help')`)
 }
+
+// TestWhereEscapesPath: `where` and `lock-status --verbose` print a
+// database path holding control and bidi characters escaped.
+func TestWhereEscapesPath(t *testing.T) {
+	db := filepath.Join(tempDir(t), "odd\x1b[2J\u202edir", "astrotask.db")
+	for _, args := range [][]string{{"where"}, {"task", "lock-status", "--verbose"}} {
+		stdout, stderr, code := astro(t, append([]string{"--db", db}, args...)...)
+		if code != 0 {
+			t.Fatalf("astro %s: exit %d: %s", args, code, stderr)
+		}
+		wantSafe(t, "astro "+strings.Join(args, " "), stdout, `odd\x1b[2J\u202edir`)
+	}
+}
