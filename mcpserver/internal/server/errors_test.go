@@ -109,3 +109,27 @@ func wantBounded(t *testing.T, msg, prefix, suffix string) {
 		t.Errorf("error = %q, want %q ... [N bytes cut] ... %q", msg, prefix, suffix)
 	}
 }
+
+// TestAddTasksRefusesDepthAndLineBreaks: addTasks refuses, with one line
+// and nothing written, a task below the deepest allowed level and a title
+// with a line break.
+func TestAddTasksRefusesDepthAndLineBreaks(t *testing.T) {
+	e := newEnv(t)
+	doc := taskstore.Document{Version: taskstore.ExportVersion}
+	parent := ""
+	for i := 1; i <= taskstore.MaxDepth; i++ {
+		id := fmt.Sprintf("L%d", i)
+		doc.Tasks = append(doc.Tasks, taskstore.Task{ID: id, ParentID: parent, Title: id})
+		parent = id
+	}
+	if _, err := e.store.Import(context.Background(), doc, taskstore.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	e.wantErr("addTasks", map[string]any{"tasks": []any{map[string]any{"title": "too deep", "parentTaskId": parent}}},
+		"invalid batch[0].parentId:", fmt.Sprintf("%d levels below the project root; the limit is %d", taskstore.MaxDepth+1, taskstore.MaxDepth))
+	e.wantErr("addTasks", map[string]any{"tasks": []any{map[string]any{"title": "fake\r\nrow"}}},
+		"invalid batch[0].title: contains a line break (CR or LF); a title is one line")
+	if got := call[server.TasksOutput](e, "listTasks", map[string]any{"statuses": []string{}}); got.Count != taskstore.MaxDepth {
+		t.Errorf("after refused batches, %d tasks, want %d", got.Count, taskstore.MaxDepth)
+	}
+}
