@@ -76,8 +76,10 @@ func (c *conn) allDependencies(ctx context.Context) ([]Dependency, error) {
 // refuses the whole import with ErrConflict; with it, they are overwritten.
 // Parents, slice tasks and dependency ends must exist in the document or
 // the database (ErrNotFound), and the result must have no parent loop
-// (ErrInvalid) and no dependency cycle (ErrCycle). A project root entry in
-// the document is skipped: every database has its own.
+// (ErrInvalid), no dependency cycle (ErrCycle), and no task of the document
+// (nor any below one) more than MaxDepth levels below the project root
+// (ErrInvalid). A project root entry in the document is skipped: every
+// database has its own.
 func (s *sqlStore) Import(ctx context.Context, doc Document, o ImportOptions) (ImportResult, error) {
 	doc, err := checkDocument(doc)
 	if err != nil {
@@ -96,7 +98,7 @@ func (s *sqlStore) Import(ctx context.Context, doc Document, o ImportOptions) (I
 		if err := c.writeDocument(ctx, doc, o.Replace); err != nil {
 			return err
 		}
-		if err := c.checkGraphs(ctx); err != nil {
+		if err := c.checkGraphs(ctx, doc); err != nil {
 			return err
 		}
 		res = ImportResult{Tasks: len(doc.Tasks), ContextSlices: len(doc.ContextSlices), Dependencies: len(doc.Dependencies)}
@@ -153,7 +155,7 @@ func checkDocument(doc Document) (Document, error) {
 		parents[t.ID] = t.ParentID
 	}
 	if loop := parentLoop(parents); loop != nil {
-		return doc, invalid("parentId", "tasks would form a parent loop: %s", strings.Join(loop, " -> "))
+		return doc, invalid("parentId", "tasks would form a parent loop: %s", pathText(loop))
 	}
 	sliceIDs := map[string]bool{}
 	for i, sl := range doc.ContextSlices {
@@ -345,8 +347,9 @@ func parentsFirst(ts []Task) []Task {
 }
 
 // checkGraphs verifies that the whole database has no parent loop and no
-// dependency cycle.
-func (c *conn) checkGraphs(ctx context.Context) error {
+// dependency cycle, and that no task of doc, nor any below one, lies more
+// than MaxDepth levels below the project root.
+func (c *conn) checkGraphs(ctx context.Context, doc Document) error {
 	rows, err := c.query(ctx, "SELECT id, parent_id FROM tasks WHERE parent_id IS NOT NULL")
 	if err != nil {
 		return err
@@ -365,7 +368,14 @@ func (c *conn) checkGraphs(ctx context.Context) error {
 		return translate(c.d, c.op, err)
 	}
 	if loop := parentLoop(parent); loop != nil {
-		return invalid("parentId", "tasks would form a parent loop: %s", strings.Join(loop, " -> "))
+		return invalid("parentId", "tasks would form a parent loop: %s", pathText(loop))
+	}
+	imported := make(map[string]bool, len(doc.Tasks))
+	for _, t := range doc.Tasks {
+		imported[t.ID] = true
+	}
+	if id, depth := deepestImported(parent, imported); id != "" {
+		return tooDeep("task "+id, depth)
 	}
 	deps, err := c.allDependencies(ctx)
 	if err != nil {

@@ -3,6 +3,7 @@ package taskstore
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/astrotask/astrotask-go/lockcore"
@@ -50,9 +51,35 @@ type CycleError struct {
 	Path []string
 }
 
-// Error returns the cycle as "A -> B -> C -> A".
+// Error returns the cycle as "A -> B -> C -> A". A cycle of more than
+// maxPathSteps steps is shortened to its first and last steps and a count
+// of those left out: "A -> B -> ... (9,996 more) -> Y -> Z -> A".
 func (e *CycleError) Error() string {
-	return "dependency would create a cycle: " + strings.Join(e.Path, " -> ")
+	return "dependency would create a cycle: " + pathText(e.Path)
+}
+
+// maxPathSteps is the most steps of a path that an error message lists in
+// full.
+const maxPathSteps = 8
+
+// pathText joins ids with " -> ", keeping the first two and the last three
+// of a path longer than maxPathSteps and counting the rest.
+func pathText(ids []string) string {
+	if len(ids) <= maxPathSteps {
+		return strings.Join(ids, " -> ")
+	}
+	head, tail := ids[:2], ids[len(ids)-3:]
+	more := "... (" + thousands(len(ids)-len(head)-len(tail)) + " more)"
+	return strings.Join(head, " -> ") + " -> " + more + " -> " + strings.Join(tail, " -> ")
+}
+
+// thousands formats n with commas between groups of three digits.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // Is reports whether target is ErrCycle.

@@ -1,6 +1,9 @@
 // Package taskstore is the Astrotask task database: tasks, their dependencies
 // and context slices, stored in embedded SQLite (or PostgreSQL), and the
 // LockingStore through which every process that shares the database goes.
+//
+// Tasks form one tree under a hidden project root, at most MaxDepth (100)
+// levels deep; a title is one line of at most MaxTitleLen characters.
 package taskstore
 
 import (

@@ -3,6 +3,7 @@ package taskstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -108,7 +109,9 @@ func placeholders(n int) string {
 }
 
 // AddTask creates a task with a generated ID: four random capital letters
-// for a top-level task, the parent's ID and "-XXXX" for a subtask.
+// for a top-level task, the parent's ID and "-XXXX" for a subtask. A task
+// that would lie more than MaxDepth levels below the project root is
+// refused with ErrInvalid.
 func (s *sqlStore) AddTask(ctx context.Context, nt NewTask) (Task, error) {
 	nt, err := nt.normalize()
 	if err != nil {
@@ -116,7 +119,7 @@ func (s *sqlStore) AddTask(ctx context.Context, nt NewTask) (Task, error) {
 	}
 	var t Task
 	err = s.write(ctx, "add task", func(c *conn) error {
-		if err := c.mustExist(ctx, "parent task", nt.ParentID); err != nil {
+		if _, err := c.childDepth(ctx, nt.ParentID); err != nil {
 			return err
 		}
 		id, err := c.newTaskID(ctx, nt.ParentID)
@@ -140,7 +143,7 @@ func (s *sqlStore) AddTaskWithID(ctx context.Context, id string, nt NewTask) (Ta
 	}
 	var t Task
 	err = s.write(ctx, "add task", func(c *conn) error {
-		if err := c.mustExist(ctx, "parent task", nt.ParentID); err != nil {
+		if _, err := c.childDepth(ctx, nt.ParentID); err != nil {
 			return err
 		}
 		exists, err := c.taskExists(ctx, id)
@@ -157,7 +160,9 @@ func (s *sqlStore) AddTaskWithID(ctx context.Context, id string, nt NewTask) (Ta
 }
 
 // AddTasks creates a batch atomically. Every element is validated before
-// anything is written; any failure leaves the database as it was.
+// anything is written; any failure leaves the database as it was. An
+// element that would lie more than MaxDepth levels below the project root
+// fails with an *InvalidError for "batch[i].parentId".
 func (s *sqlStore) AddTasks(ctx context.Context, batch []BatchTask) ([]Task, error) {
 	norm, err := checkBatch(batch)
 	if err != nil {
@@ -179,13 +184,17 @@ func (s *sqlStore) AddTasks(ctx context.Context, batch []BatchTask) ([]Task, err
 			known[id] = true
 			return nil
 		}
+		depths, parentDepths := make([]int, len(batch)), map[string]int{}
 		for i, bt := range batch {
 			nt := norm[i]
 			if bt.ParentIndex != nil {
 				nt.ParentID = out[*bt.ParentIndex].ID
-			} else if err := exists("parent task", nt.ParentID); err != nil {
-				return err
 			}
+			d, err := c.elementDepth(ctx, nt.ParentID, bt.ParentIndex, depths, parentDepths)
+			if err != nil {
+				return inBatch(i, err)
+			}
+			depths[i], known[nt.ParentID] = d, true
 			id, err := c.newTaskID(ctx, nt.ParentID)
 			if err != nil {
 				return err
@@ -215,6 +224,37 @@ func (s *sqlStore) AddTasks(ctx context.Context, batch []BatchTask) ([]Task, err
 		return nil, err
 	}
 	return out, nil
+}
+
+// elementDepth returns the depth of a batch element whose parent is the
+// earlier element at index, when set, or else the existing task parent,
+// whose depth is looked up once and kept in cache.
+func (c *conn) elementDepth(ctx context.Context, parent string, index *int, depths []int, cache map[string]int) (int, error) {
+	d, ok := cache[parent]
+	if index != nil {
+		d, ok = depths[*index]+1, true
+	}
+	if !ok {
+		var err error
+		if d, err = c.childDepth(ctx, parent); err != nil {
+			return 0, err
+		}
+		cache[parent] = d
+	}
+	if d > MaxDepth {
+		return 0, tooDeep("a subtask of "+parent, d)
+	}
+	return d, nil
+}
+
+// inBatch prefixes the field of an *InvalidError with batch element i:
+// "batch[3].parentId". Other errors are returned as they are.
+func inBatch(i int, err error) error {
+	var ie *InvalidError
+	if !errors.As(err, &ie) {
+		return err
+	}
+	return &InvalidError{Field: "batch[" + strconv.Itoa(i) + "]." + ie.Field, Reason: ie.Reason}
 }
 
 // checkBatch validates a whole batch before anything is written. Field
@@ -279,7 +319,9 @@ func (s *sqlStore) GetTask(ctx context.Context, id string) (Task, error) {
 
 // UpdateTask changes the fields that p sets and returns the task as it now
 // is. Moving a task (p.ParentID) under itself or one of its descendants
-// fails with ErrInvalid. The project root cannot be changed.
+// fails with ErrInvalid, and so does a move that would put the task or its
+// deepest subtask more than MaxDepth levels below the project root (and
+// deeper than it was). The project root cannot be changed.
 func (s *sqlStore) UpdateTask(ctx context.Context, id string, p TaskPatch) (Task, error) {
 	if err := ValidateTaskID(id); err != nil {
 		return Task{}, err
@@ -361,24 +403,29 @@ func (c *conn) renewOwn(ctx context.Context, cur Task, agent string) error {
 }
 
 // checkMove refuses to put id under parent when parent is missing, is id,
-// or lies below id.
+// or lies below id, or when the move would take a task deeper than
+// MaxDepth.
 func (c *conn) checkMove(ctx context.Context, id, parent string) error {
 	if parent == id {
 		return invalid("parentId", "task %s cannot be its own parent", id)
 	}
-	if err := c.mustExist(ctx, "parent task", parent); err != nil {
-		return err
-	}
 	chain, err := c.ancestors(ctx, parent)
 	if err != nil {
 		return err
+	}
+	if len(chain) == 0 {
+		return &NotFoundError{Kind: "parent task", ID: parent}
 	}
 	for _, a := range chain {
 		if a.ID == id {
 			return invalid("parentId", "task %s cannot move under its own descendant %s", id, parent)
 		}
 	}
-	return nil
+	from, err := c.ancestors(ctx, id)
+	if err != nil {
+		return err
+	}
+	return c.checkMoveDepth(ctx, id, parent, from, chain)
 }
 
 // ancestorRef is one step of a task's parent chain.

@@ -2,9 +2,127 @@ package taskstore
 
 import (
 	"context"
+	"sort"
 	"strings"
 	"time"
 )
+
+// MaxDepth is the deepest a task may sit below the project root: a
+// top-level task is 1 level below it, its subtasks 2, and so on. Adding a
+// task (AddTask, AddTaskWithID, AddTasks), moving one (UpdateTask with
+// ParentID) and importing a document are refused with an *InvalidError
+// (ErrInvalid) for field "parentId" when a task would end up deeper; the
+// refused change writes nothing. A database written before the limit
+// existed may hold deeper tasks: they stay readable, a move that does not
+// take them deeper is allowed, and TaskTree stops at MaxDepth levels.
+const MaxDepth = 100
+
+// tooDeep is the error for what would lie depth levels below the project
+// root.
+func tooDeep(what string, depth int) error {
+	return invalid("parentId", "%s would be %d levels below the project root; the limit is %d", what, depth, MaxDepth)
+}
+
+// childDepth returns how many levels below the project root a new child of
+// parent would sit: a *NotFoundError for a missing parent, an *InvalidError
+// when the child would lie deeper than MaxDepth.
+func (c *conn) childDepth(ctx context.Context, parent string) (int, error) {
+	chain, err := c.ancestors(ctx, parent)
+	if err != nil {
+		return 0, err
+	}
+	if len(chain) == 0 {
+		return 0, &NotFoundError{Kind: "parent task", ID: parent}
+	}
+	d := len(chain) // the parent is len(chain)-1 levels down
+	if d > MaxDepth {
+		return 0, tooDeep("a subtask of "+parent, d)
+	}
+	return d, nil
+}
+
+// height returns how many levels the subtree below id spans: 0 for a task
+// without subtasks.
+func (c *conn) height(ctx context.Context, id string) (int, error) {
+	var h int
+	_, err := c.scan(ctx, `WITH RECURSIVE sub(id, depth) AS (
+			SELECT CAST(? AS TEXT), 0
+			UNION ALL
+			SELECT t.id, sub.depth + 1 FROM tasks t JOIN sub ON t.parent_id = sub.id
+			WHERE sub.depth < 100000
+		)
+		SELECT MAX(depth) FROM sub`, []any{id}, &h)
+	return h, err
+}
+
+// checkMoveDepth refuses to move id (now len(from)-1 levels down, from
+// being its ancestor chain) under the parent whose chain is to when that
+// would put id or its deepest subtask more than MaxDepth levels below the
+// project root and deeper than before.
+func (c *conn) checkMoveDepth(ctx context.Context, id, parent string, from, to []ancestorRef) error {
+	oldDepth, newDepth := len(from)-1, len(to)
+	if newDepth <= oldDepth {
+		return nil
+	}
+	h, err := c.height(ctx, id)
+	if err != nil || newDepth+h <= MaxDepth {
+		return err
+	}
+	what := "task " + id + " under " + parent
+	if h > 0 {
+		what = "the deepest subtask of task " + id + " under " + parent
+	}
+	return tooDeep(what, newDepth+h)
+}
+
+// deepestImported finds a task that lies more than MaxDepth levels below
+// the project root and is, or lies below, one of imported. parent maps
+// every task but the project root to its parent, without loops. It returns
+// the deepest such task (the first in ID order among equals) and its depth,
+// or "" and 0.
+func deepestImported(parent map[string]string, imported map[string]bool) (string, int) {
+	type state struct {
+		depth    int
+		affected bool
+	}
+	known := map[string]state{ProjectRootID: {}}
+	ids := make([]string, 0, len(parent))
+	for id := range parent {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	var path []string
+	for _, id := range ids {
+		path = path[:0]
+		at := id
+		for {
+			if _, ok := known[at]; ok {
+				break
+			}
+			p, ok := parent[at]
+			if !ok { // a chain that does not reach the root: not ours to judge
+				known[at] = state{}
+				break
+			}
+			path = append(path, at)
+			at = p
+		}
+		for i := len(path) - 1; i >= 0; i-- {
+			up := known[parent[path[i]]]
+			known[path[i]] = state{depth: up.depth + 1, affected: up.affected || imported[path[i]]}
+		}
+	}
+	deepest, depth := "", MaxDepth
+	for _, id := range ids {
+		if st := known[id]; st.affected && st.depth > depth {
+			deepest, depth = id, st.depth
+		}
+	}
+	if deepest == "" {
+		return "", 0
+	}
+	return deepest, depth
+}
 
 // closedList is the SQL list of closed statuses.
 const closedList = "('done', 'cancelled', 'archived')"
@@ -262,8 +380,10 @@ func (s *sqlStore) UpdateTaskStatus(ctx context.Context, id string, st Status, o
 }
 
 // TaskTree returns rootID ("" means the project root) with its descendants
-// down to maxDepth levels below it (0 means unlimited), children in creation
-// order, each with its effective status and what blocks it.
+// down to maxDepth levels below it, children in creation order, each with
+// its effective status and what blocks it. A maxDepth of 0, or one above
+// MaxDepth, means MaxDepth: a database written before the limit existed may
+// hold deeper tasks, and they are left out.
 func (s *sqlStore) TaskTree(ctx context.Context, rootID string, maxDepth int) (*TreeNode, error) {
 	if rootID == "" {
 		rootID = ProjectRootID
@@ -273,6 +393,9 @@ func (s *sqlStore) TaskTree(ctx context.Context, rootID string, maxDepth int) (*
 	}
 	if maxDepth < 0 {
 		return nil, invalid("maxDepth", "%d is negative", maxDepth)
+	}
+	if maxDepth == 0 || maxDepth > MaxDepth {
+		maxDepth = MaxDepth
 	}
 	var root *TreeNode
 	err := s.read(ctx, "task tree", func(c *conn) error {
@@ -287,16 +410,16 @@ func (s *sqlStore) TaskTree(ctx context.Context, rootID string, maxDepth int) (*
 				SELECT CAST(? AS TEXT), 0
 				UNION ALL
 				SELECT t.id, sub.depth + 1 FROM tasks t JOIN sub ON t.parent_id = sub.id
-				WHERE ? = 0 OR sub.depth < ?
+				WHERE sub.depth < ?
 			) `
-		ts, err := c.tasks(ctx, sub+"SELECT "+taskCols+" FROM sub JOIN tasks t ON t.id = sub.id ORDER BY t.seq", rootID, maxDepth, maxDepth)
+		ts, err := c.tasks(ctx, sub+"SELECT "+taskCols+" FROM sub JOIN tasks t ON t.id = sub.id ORDER BY t.seq", rootID, maxDepth)
 		if err != nil {
 			return err
 		}
 		rows, err := c.query(ctx, sub+`SELECT d.dependent_task_id, d.dependency_task_id FROM sub
 			JOIN task_dependencies d ON d.dependent_task_id = sub.id
 			JOIN tasks dt ON dt.id = d.dependency_task_id
-			WHERE dt.status <> 'done' ORDER BY dt.seq`, rootID, maxDepth, maxDepth)
+			WHERE dt.status <> 'done' ORDER BY dt.seq`, rootID, maxDepth)
 		if err != nil {
 			return err
 		}

@@ -167,6 +167,20 @@ func checkText(field, s string, max int, required bool) error {
 	return nil
 }
 
+// checkTitle validates a task or context slice title: a required text
+// field of at most MaxTitleLen characters that is one line, so that a title
+// can never pass for several rows of a listing. A tab is allowed; a carriage
+// return or line feed is not.
+func checkTitle(s string) error {
+	if err := checkText("title", s, MaxTitleLen, true); err != nil {
+		return err
+	}
+	if strings.ContainsAny(s, "\r\n") {
+		return invalid("title", "contains a line break (CR or LF); a title is one line")
+	}
+	return nil
+}
+
 func checkStatus(s Status) error {
 	if !s.Valid() {
 		return invalid("status", "%q is not one of %s", printable(string(s)), statusList())
@@ -194,7 +208,7 @@ func (t NewTask) normalize() (NewTask, error) {
 	if t.ParentID == "" {
 		t.ParentID = ProjectRootID
 	}
-	if err := checkText("title", t.Title, MaxTitleLen, true); err != nil {
+	if err := checkTitle(t.Title); err != nil {
 		return t, err
 	}
 	if err := checkText("description", t.Description, MaxDescriptionLen, false); err != nil {
@@ -221,7 +235,7 @@ func (t NewTask) normalize() (NewTask, error) {
 // check validates every field the patch sets.
 func (p TaskPatch) check() error {
 	if p.Title != nil {
-		if err := checkText("title", *p.Title, MaxTitleLen, true); err != nil {
+		if err := checkTitle(*p.Title); err != nil {
 			return err
 		}
 	}
@@ -266,7 +280,7 @@ func (c NewContextSlice) normalize() (NewContextSlice, error) {
 	if err := ValidateTaskID(c.TaskID); err != nil {
 		return c, invalid("taskId", "%s", err.(*InvalidError).Reason)
 	}
-	if err := checkText("title", c.Title, MaxTitleLen, true); err != nil {
+	if err := checkTitle(c.Title); err != nil {
 		return c, err
 	}
 	if err := checkText("description", c.Description, MaxContextDescriptionLen, false); err != nil {

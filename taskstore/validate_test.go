@@ -1,6 +1,7 @@
 package taskstore
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -96,4 +97,37 @@ func FuzzValidateTaskID(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestTitleIsOneLine: a CR or LF in a title is refused however the title
+// arrives (add, batch, update, import, context slice), and nothing is
+// written; other text fields keep their line breaks.
+func TestTitleIsOneLine(t *testing.T) {
+	ctx := context.Background()
+	s := keepOpen(t)(OpenLocal(ctx, sqliteDB.new(t)))
+	task := mustAddID(t, s, "KEEP", NewTask{Title: "kept", Description: "line one\r\nline two"})
+	for _, title := range []string{"fake\n[ ] ROW  pending  medium (50)  injected", "carriage\rreturn", "trailing\n"} {
+		_, err := s.AddTask(ctx, NewTask{Title: title})
+		wantInvalid(t, err, "title")
+		if !strings.Contains(err.Error(), "line break") {
+			t.Errorf("AddTask(title %q) = %q, want it to name the line break", title, err)
+		}
+		_, err = s.AddTasks(ctx, []BatchTask{{NewTask: NewTask{Title: "fine"}}, {NewTask: NewTask{Title: title}}})
+		wantInvalid(t, err, "batch[1].title")
+		_, err = s.UpdateTask(ctx, task.ID, TaskPatch{Title: &title})
+		wantInvalid(t, err, "title")
+		_, err = s.Import(ctx, Document{Version: 1, Tasks: []Task{{ID: "IMP", Title: title}}}, ImportOptions{})
+		wantInvalid(t, err, "tasks[0].title")
+		_, err = s.AddContextSlice(ctx, NewContextSlice{TaskID: task.ID, Title: title})
+		wantInvalid(t, err, "title")
+	}
+	if got := allTasks(t, s); len(got) != 1 || got[0].Title != "kept" {
+		t.Errorf("tasks after refused titles = %+v, want KEEP alone, unchanged", got)
+	}
+	if sl, err := s.ListContextSlices(ctx, task.ID); err != nil || len(sl) != 0 {
+		t.Errorf("context slices after refused titles = %v, %v; want none", sl, err)
+	}
+	if _, err := s.AddTask(ctx, NewTask{Title: "a\ttab is fine"}); err != nil {
+		t.Errorf("AddTask(title with a tab) = %v", err)
+	}
 }

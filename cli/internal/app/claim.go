@@ -27,6 +27,7 @@ func lease(c *cli.Context) (time.Duration, error) {
 	return d, nil
 }
 
+// until is the time t's lease runs out, as "14:05:10 UTC", or "".
 func until(t taskstore.Task) string {
 	if t.LeaseExpiresAt == nil {
 		return ""
@@ -87,7 +88,7 @@ func taskClaimCommand(e *env) *cli.Command {
 					return nil
 				}
 				fmt.Fprintf(e.stdout, "Claimed task %s: %s (now in-progress for %s until %s)\n",
-					e.paint(ansiBold, t.ID), t.Title, t.Assignee, until(*t))
+					e.paint(ansiBold, clean(t.ID)), clean(t.Title), clean(t.Assignee), until(*t))
 				return nil
 			})
 		},
@@ -113,7 +114,7 @@ func taskRenewCommand(e *env) *cli.Command {
 				if s.json {
 					return writeJSON(e.stdout, t)
 				}
-				fmt.Fprintf(e.stdout, "Renewed the claim on %s for %s until %s\n", e.paint(ansiBold, t.ID), t.Assignee, until(t))
+				fmt.Fprintf(e.stdout, "Renewed the claim on %s for %s until %s\n", e.paint(ansiBold, clean(t.ID)), clean(t.Assignee), until(t))
 				return nil
 			})
 		}),
@@ -138,7 +139,7 @@ func taskReleaseCommand(e *env) *cli.Command {
 				if s.json {
 					return writeJSON(e.stdout, t)
 				}
-				fmt.Fprintf(e.stdout, "Released task %s: it is pending\n", e.paint(ansiBold, t.ID))
+				fmt.Fprintf(e.stdout, "Released task %s: it is pending\n", e.paint(ansiBold, clean(t.ID)))
 				return nil
 			})
 		}),

@@ -70,7 +70,7 @@ func (e *env) dependencyAdd(c *cli.Context) error {
 		if s.json {
 			return writeJSON(e.stdout, d)
 		}
-		fmt.Fprintf(e.stdout, "%s now depends on %s\n", d.DependentTaskID, d.DependencyTaskID)
+		fmt.Fprintf(e.stdout, "%s now depends on %s\n", clean(d.DependentTaskID), clean(d.DependencyTaskID))
 		return nil
 	})
 }
@@ -97,7 +97,7 @@ func (e *env) dependencyRemove(c *cli.Context) error {
 			r.Removed.DependentTaskID, r.Removed.DependencyTaskID = a, b
 			return writeJSON(e.stdout, r)
 		}
-		fmt.Fprintf(e.stdout, "%s no longer depends on %s\n", a, b)
+		fmt.Fprintf(e.stdout, "%s no longer depends on %s\n", clean(a), clean(b))
 		return nil
 	})
 }
@@ -127,9 +127,9 @@ func (e *env) dependencyList(c *cli.Context, id string) error {
 		if s.json {
 			return writeJSON(e.stdout, l)
 		}
-		fmt.Fprintf(e.stdout, "%s depends on:\n", id)
+		fmt.Fprintf(e.stdout, "%s depends on:\n", clean(id))
 		e.printIndented(l.Dependencies)
-		fmt.Fprintf(e.stdout, "Depending on %s:\n", id)
+		fmt.Fprintf(e.stdout, "Depending on %s:\n", clean(id))
 		e.printIndented(l.Dependents)
 		return nil
 	})

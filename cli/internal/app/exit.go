@@ -68,7 +68,9 @@ func ExitCode(err error) int {
 
 // report prints err on w, one line, and returns the exit code. A lock error
 // is printed as the lock's own message and nothing else, so the user sees
-// exactly who holds the database.
+// exactly who holds the database. The message goes through clean, so the
+// values it echoes cannot act on the terminal or break the line, and is cut
+// to maxErrorBytes (its start and end kept).
 func report(w io.Writer, err error) int {
 	code := ExitCode(err)
 	var locked *lockcore.LockedError
@@ -77,9 +79,14 @@ func report(w io.Writer, err error) int {
 	case code == ExitInterrupted:
 		fmt.Fprintln(w, "Interrupted; nothing was changed.")
 	case errors.As(err, &locked):
-		fmt.Fprintln(w, locked.Error())
+		fmt.Fprintln(w, errorLine(locked))
 	default:
-		fmt.Fprintf(w, "Error: %v\n", err)
+		fmt.Fprintf(w, "Error: %s\n", errorLine(err))
 	}
 	return code
+}
+
+// errorLine is err's message as report prints it.
+func errorLine(err error) string {
+	return shorten(clean(err.Error()), maxErrorBytes)
 }

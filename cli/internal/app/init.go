@@ -77,12 +77,12 @@ func initCommand(e *env) *cli.Command {
 				if s.json {
 					return writeJSON(e.stdout, res)
 				}
-				fmt.Fprintf(e.stdout, "Database ready at %s\n", res.Database)
+				fmt.Fprintf(e.stdout, "Database ready at %s\n", clean(res.Database))
 				if editor != "" {
-					fmt.Fprintf(e.stdout, "Wrote the %s MCP configuration to %s (command %s)\n", editor, res.ConfigFile, MCPServerCommand)
+					fmt.Fprintf(e.stdout, "Wrote the %s MCP configuration to %s (command %s)\n", editor, clean(res.ConfigFile), MCPServerCommand)
 				}
 				if res.Note != "" {
-					fmt.Fprintf(e.stdout, "Note: %s\n", res.Note)
+					fmt.Fprintf(e.stdout, "Note: %s\n", clean(res.Note))
 				}
 				return nil
 			})

@@ -80,7 +80,7 @@ func (e *env) forceClear(c *cli.Context, s *settings, loc taskstore.Location, lo
 	}
 	if s.verbose {
 		fmt.Fprintf(e.stdout, "Location: %s\n", whereLine(loc))
-		fmt.Fprintf(e.stdout, "%s: %s\n", lockPlace(r.After.Path), r.After.Path)
+		fmt.Fprintf(e.stdout, "%s: %s\n", lockPlace(r.After.Path), clean(r.After.Path))
 	}
 	return nil
 }
@@ -126,7 +126,8 @@ func (r forceResult) MarshalJSON() ([]byte, error) {
 }
 
 // printLockStatus prints st; verbose adds the database's location (the line
-// `astro where` prints) and the lock's place.
+// `astro where` prints) and the lock's place. What the lock record holds
+// (written by another process) and paths go through clean.
 func (e *env) printLockStatus(st lockcore.Status, loc taskstore.Location, verbose bool) {
 	w := e.stdout
 	if !st.Locked {
@@ -134,28 +135,28 @@ func (e *env) printLockStatus(st lockcore.Status, loc taskstore.Location, verbos
 		case st.Leftover && st.Holder != nil:
 			fmt.Fprintf(w, "Database is not locked (a lock record was left by pid %d, which is no longer running; the lock is free)\n", st.Holder.PID)
 		case st.RecordError != "":
-			fmt.Fprintf(w, "Database is not locked (the lock record is unreadable: %s; the lock is free)\n", st.RecordError)
+			fmt.Fprintf(w, "Database is not locked (the lock record is unreadable: %s; the lock is free)\n", clean(st.RecordError))
 		default:
 			fmt.Fprintln(w, "Database is not locked")
 		}
 		if verbose {
 			fmt.Fprintf(w, "  Location: %s\n", whereLine(loc))
-			fmt.Fprintf(w, "  %s: %s\n", lockPlace(st.Path), st.Path)
+			fmt.Fprintf(w, "  %s: %s\n", lockPlace(st.Path), clean(st.Path))
 		}
 		return
 	}
 	fmt.Fprintln(w, e.paint(ansiYellow, "Database is locked"))
 	row := func(k, v string) { fmt.Fprintf(w, "  %-10s %s\n", k+":", v) }
 	if h := st.Holder; h != nil {
-		row("Process", h.Process)
+		row("Process", clean(h.Process))
 		row("PID", fmt.Sprint(h.PID))
-		row("Host", h.Host)
+		row("Host", clean(h.Host))
 	} else if st.RecordError != "" {
-		row("Holder", "another process (the lock record is unreadable: "+st.RecordError+")")
+		row("Holder", "another process (the lock record is unreadable: "+clean(st.RecordError)+")")
 	} else {
 		row("Holder", "another process (it has written no lock record)")
 	}
-	row("Mode", string(st.Mode))
+	row("Mode", clean(string(st.Mode)))
 	if st.Readers > 1 {
 		row("Readers", fmt.Sprint(st.Readers))
 	}
@@ -175,7 +176,7 @@ func (e *env) printLockStatus(st lockcore.Status, loc taskstore.Location, verbos
 			row("Since", time.UnixMilli(st.Holder.Timestamp).UTC().Format(time.RFC3339Nano))
 		}
 		row("Location", whereLine(loc))
-		row(lockPlace(st.Path), st.Path)
+		row(lockPlace(st.Path), clean(st.Path))
 	}
 }
 

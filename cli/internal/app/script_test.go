@@ -32,8 +32,12 @@ func TestMain(m *testing.M) {
 	})
 }
 
-// HolderProcessType is what lockholder records in the lock file.
-const holderProcessType = "mcp-server"
+// HolderProcessType is what lockholder records in the lock file, unless
+// the environment variable holderProcessEnv names another process type.
+const (
+	holderProcessType = "mcp-server"
+	holderProcessEnv  = "LOCKHOLDER_PROCESS"
+)
 
 // lockholderMain is `lockholder shared|exclusive DBPATH READYFILE`: it takes
 // the lock on DBPATH through lockcore, writes its PID to READYFILE (by
@@ -47,7 +51,11 @@ func lockholderMain() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	l := lockcore.New(os.Args[2], lockcore.Options{ProcessType: holderProcessType})
+	process := holderProcessType
+	if p := os.Getenv(holderProcessEnv); p != "" {
+		process = p
+	}
+	l := lockcore.New(os.Args[2], lockcore.Options{ProcessType: process})
 	acquire := l.Acquire
 	if os.Args[1] == "shared" {
 		acquire = l.AcquireShared

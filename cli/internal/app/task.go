@@ -103,7 +103,7 @@ func taskAddCommand(e *env) *cli.Command {
 				if s.json {
 					return writeJSON(e.stdout, t)
 				}
-				fmt.Fprintf(e.stdout, "Added task %s: %s\n", e.paint(ansiBold, t.ID), t.Title)
+				fmt.Fprintf(e.stdout, "Added task %s: %s\n", e.paint(ansiBold, clean(t.ID)), clean(t.Title))
 				return nil
 			})
 		},
@@ -228,7 +228,7 @@ func taskUpdateCommand(e *env) *cli.Command {
 				if s.json {
 					return writeJSON(e.stdout, t)
 				}
-				fmt.Fprintf(e.stdout, "Updated task %s\n", e.paint(ansiBold, t.ID))
+				fmt.Fprintf(e.stdout, "Updated task %s\n", e.paint(ansiBold, clean(t.ID)))
 				e.printTask(t)
 				return nil
 			})
@@ -323,7 +323,7 @@ func taskRemoveCommand(e *env) *cli.Command {
 				if s.json {
 					return writeJSON(e.stdout, taskRemoval{ID: id, Deleted: n})
 				}
-				fmt.Fprintf(e.stdout, "Removed task %s (%d task(s) deleted)\n", e.paint(ansiBold, id), n)
+				fmt.Fprintf(e.stdout, "Removed task %s (%d task(s) deleted)\n", e.paint(ansiBold, clean(id)), n)
 				return nil
 			})
 		}),

@@ -60,7 +60,7 @@ func (e *env) contextAdd(c *cli.Context) error {
 		if s.json {
 			return writeJSON(e.stdout, cs)
 		}
-		fmt.Fprintf(e.stdout, "Added context %s to task %s: %s\n", cs.ID, cs.TaskID, cs.Title)
+		fmt.Fprintf(e.stdout, "Added context %s to task %s: %s\n", clean(cs.ID), clean(cs.TaskID), clean(cs.Title))
 		return nil
 	})
 }
@@ -81,11 +81,11 @@ func (e *env) contextList(c *cli.Context, id string) error {
 			return writeJSON(e.stdout, contextListing{TaskID: id, ContextSlices: nonNil(slices)})
 		}
 		if len(slices) == 0 {
-			fmt.Fprintf(e.stdout, "Task %s has no context\n", id)
+			fmt.Fprintf(e.stdout, "Task %s has no context\n", clean(id))
 		}
 		for _, cs := range slices {
-			fmt.Fprintf(e.stdout, "%s [%s] %s\n", e.paint(ansiBold, cs.ID), cs.ContextType, cs.Title)
-			fmt.Fprintf(e.stdout, "    %s\n", oneLine(cs.Description))
+			fmt.Fprintf(e.stdout, "%s [%s] %s\n", e.paint(ansiBold, clean(cs.ID)), clean(cs.ContextType), clean(cs.Title))
+			fmt.Fprintf(e.stdout, "    %s\n", cleanBlock(cs.Description, "    "))
 		}
 		return nil
 	})

@@ -43,7 +43,7 @@ func exportCommand(e *env) *cli.Command {
 					return writeJSON(e.stdout, sum)
 				}
 				fmt.Fprintf(e.stdout, "Exported %d task(s), %d context slice(s) and %d dependency(ies) to %s\n",
-					sum.Tasks, sum.ContextSlices, sum.Dependencies, abs)
+					sum.Tasks, sum.ContextSlices, sum.Dependencies, clean(abs))
 				return nil
 			})
 		},

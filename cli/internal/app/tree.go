@@ -73,25 +73,26 @@ func (e *env) printChildren(w io.Writer, nodes []*taskstore.TreeNode, prefix str
 
 // treeLabel is one node: "[x] ABCD Write the parser (done, high 80)". The
 // glyph and the first status are the effective status; the task's own
-// status follows when an ancestor overrides it.
+// status follows when an ancestor overrides it. Stored values go through
+// clean.
 func (e *env) treeLabel(n *taskstore.TreeNode) string {
 	t := n.Task
 	eff := n.EffectiveStatus
 	if eff == "" {
 		eff = t.Status
 	}
-	status := string(eff)
+	status := clean(string(eff))
 	if eff != t.Status {
-		status += ", own status " + string(t.Status)
+		status += ", own status " + clean(string(t.Status))
 	}
 	label := fmt.Sprintf("%s %s %s (%s, %s %d)",
 		e.paint(statusColor(eff), glyph(eff)),
-		e.paint(ansiBold, t.ID),
-		t.Title,
+		e.paint(ansiBold, clean(t.ID)),
+		clean(t.Title),
 		e.paint(statusColor(eff), status),
 		taskstore.PriorityLevel(t.PriorityScore), t.PriorityScore)
 	if n.Blocked {
-		label += e.paint(ansiRed, " blocked by "+strings.Join(n.BlockedBy, ", "))
+		label += e.paint(ansiRed, " blocked by "+clean(strings.Join(n.BlockedBy, ", ")))
 	}
 	return label
 }

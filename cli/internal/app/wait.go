@@ -61,12 +61,13 @@ func waitingLine(st lockcore.Status) string {
 }
 
 // holderName names the holder the way lockcore's errors do: by process and
-// PID only when the holder was verified alive.
+// PID only when the holder was verified alive. The process name, which
+// another process wrote, goes through clean.
 func holderName(st lockcore.Status) string {
 	if st.Holder == nil || !st.Verified {
 		return "another process"
 	}
-	return fmt.Sprintf("%s (PID %d)", st.Holder.Process, st.Holder.PID)
+	return fmt.Sprintf("%s (PID %d)", clean(st.Holder.Process), st.Holder.PID)
 }
 
 func roundAge(d time.Duration) time.Duration {

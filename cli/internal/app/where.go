@@ -61,7 +61,12 @@ func newWhereResult(loc taskstore.Location) whereResult {
 // whereLine is the one line that `where` and `task lock-status --verbose`
 // print: the backend, the path or redacted URL, and the rule, e.g.
 // "sqlite /src/app/data/astrotask.db (worktree of a repository: /src/app-fix of /src/app)".
+// Paths and URLs go through clean: a directory name can hold anything.
 func whereLine(loc taskstore.Location) string {
+	return clean(whereText(loc))
+}
+
+func whereText(loc taskstore.Location) string {
 	var why string
 	switch loc.Rule {
 	case taskstore.RuleFlag:

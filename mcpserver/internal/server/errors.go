@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/astrotask/astrotask-go/lockcore"
 	"github.com/astrotask/astrotask-go/taskstore"
@@ -68,9 +69,34 @@ func isDomain(err error) bool {
 	return false
 }
 
-// oneLine collapses err text to a single line.
+// MaxReasonBytes is the most bytes of a tool error's text (ToolError.Reason).
+const MaxReasonBytes = 1000
+
+// oneLine collapses error text to a single line, every run of white space
+// becoming one space, and cuts a line longer than MaxReasonBytes to its
+// start and its end (where a message such as a schema error says what was
+// wrong) with " ... [N bytes cut] ... " between them, on rune boundaries.
+// So an error never echoes a huge argument back whole.
 func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) <= MaxReasonBytes {
+		return s
+	}
+	marker := func(n int) string { return fmt.Sprintf(" ... [%d bytes cut] ... ", n) }
+	keep := MaxReasonBytes - len(marker(len(s)))
+	head := runeStart(s, keep*2/3, -1)
+	tail := runeStart(s, len(s)-(keep-head), +1)
+	return s[:head] + marker(tail-head) + s[tail:]
+}
+
+// runeStart returns the index nearest n, moving in direction dir (-1 or
+// +1), at which a rune of s starts (or len(s)).
+func runeStart(s string, n, dir int) int {
+	n = min(max(n, 0), len(s))
+	for n > 0 && n < len(s) && !utf8.RuneStart(s[n]) {
+		n += dir
+	}
+	return n
 }
 
 // invalid returns an ErrInvalid error for field.
