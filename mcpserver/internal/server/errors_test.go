@@ -129,7 +129,7 @@ func TestAddTasksRefusesDepthAndLineBreaks(t *testing.T) {
 		"invalid batch[0].parentId:", fmt.Sprintf("%d levels below the project root; the limit is %d", taskstore.MaxDepth+1, taskstore.MaxDepth))
 	e.wantErr("addTasks", map[string]any{"tasks": []any{map[string]any{"title": "fake\r\nrow"}}},
 		"invalid batch[0].title: contains a line break (CR or LF); a title is one line")
-	if got := call[server.TasksOutput](e, "listTasks", map[string]any{"statuses": []string{}}); got.Count != taskstore.MaxDepth {
-		t.Errorf("after refused batches, %d tasks, want %d", got.Count, taskstore.MaxDepth)
+	if got := call[server.ListTasksOutput](e, "listTasks", map[string]any{"statuses": []string{}, "limit": server.MaxPageLimit}); len(got.Tasks) != taskstore.MaxDepth {
+		t.Errorf("after refused batches, %d tasks, want %d", len(got.Tasks), taskstore.MaxDepth)
 	}
 }

@@ -39,6 +39,7 @@ func TestUpdateTask(t *testing.T) {
 		t.Errorf("after refused moves the epic's parent is %s", s.ParentID)
 	}
 	e.wantErr("updateTask", map[string]any{"taskId": other, "title": ""}, "title")
+	e.wantErr("updateTask", map[string]any{"taskId": other, "title": "two\nlines"}, "title", "line break")
 	e.wantErr("updateTask", map[string]any{"taskId": other, "description": strings.Repeat("d", taskstore.MaxDescriptionLen+1)}, "description")
 	e.wantErr("updateTask", map[string]any{"taskId": other, "priorityScore": 101}, "priorityScore")
 	e.wantErr("updateTask", map[string]any{"taskId": other, "priority": "urgent"}, "priority", "urgent")
