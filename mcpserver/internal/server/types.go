@@ -95,6 +95,7 @@ type ReleaseClaimInput struct {
 type DeleteTaskInput struct {
 	TaskID  string `json:"taskId" jsonschema:"ID of the task"`
 	Cascade bool   `json:"cascade,omitempty" jsonschema:"delete every descendant too; without it a task with subtasks is not deleted"`
+	Force   bool   `json:"force,omitempty" jsonschema:"delete even if other tasks depend on it, dropping those dependencies"`
 }
 
 // LockStatusInput is the input of lockStatus, which takes no arguments.
