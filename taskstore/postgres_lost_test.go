@@ -74,7 +74,9 @@ func TestPostgresLockLost(t *testing.T) {
 			return err
 		})
 	})
-	wantIs(t, err, ErrLockLost)
+	if want := lostMsg("add task", pid); err == nil || err.Error() != want {
+		t.Errorf("WithDatabaseLock = %v, want %q", err, want)
+	}
 	if got := ids(allTasks(t, admin)); !cmp.Equal(got, []string{"BEFORE"}) {
 		t.Errorf("tasks = %v, want [BEFORE]: the transaction was not committed", got)
 	}

@@ -159,7 +159,7 @@ func (s *sqlStore) begin(ctx context.Context, op string) (*writeTx, error) {
 // check is err, an error from within the transaction, or ErrLockLost's
 // error when the lock the transaction is bound to was lost.
 func (w *writeTx) check(ctx context.Context, op string, err error) error {
-	if err == nil || w == nil || w.bound == nil {
+	if err == nil || w == nil || w.bound == nil || errors.Is(err, ErrLockLost) {
 		return err
 	}
 	if lost := w.bound.Check(ctx, op, err); lost != err {
