@@ -43,6 +43,9 @@ type schemaLocker interface {
 // translate turns an error from d's engine into a taskstore error; op is
 // the short lower-case name of what failed. It never returns a driver type.
 func translate(d dialect, op string, err error) error {
+	if ee, ok := err.(*engine.Error); ok {
+		return fromEngine(ee) // classified already
+	}
 	switch {
 	case err == nil:
 		return nil
@@ -79,6 +82,8 @@ func fromEngine(err error) error {
 		return &DatabaseError{Op: ee.Op, Msg: "the database is busy: " + ee.Msg, Err: ErrLocked}
 	case engine.Cancelled:
 		return &DatabaseError{Op: ee.Op, Msg: ee.Msg, Err: contextErr(ee.Err)}
+	case engine.LockLost:
+		return &DatabaseError{Op: ee.Op, Msg: ee.Msg, Err: ErrLockLost}
 	}
 	return &DatabaseError{Op: ee.Op, Msg: ee.Msg}
 }

@@ -19,6 +19,10 @@ var (
 	// ErrLocked is lockcore.ErrLocked: the database stayed locked past the
 	// wait budget.
 	ErrLocked = lockcore.ErrLocked
+	// ErrLockLost is a write refused, with nothing written, because the
+	// cooperative lock it was made under was lost: on PostgreSQL, the
+	// lock's connection ended while the lock was held.
+	ErrLockLost = errors.New("the cooperative lock was lost")
 )
 
 // NotFoundError names what was not found. It matches ErrNotFound.
@@ -117,8 +121,9 @@ func (e *BlockedError) Is(target error) bool { return target == ErrBlocked }
 // DatabaseError is a failure reported by the database engine. It carries
 // the engine's message but never its error type. When the engine reported
 // that the database is busy past its own timeout, Err is ErrLocked, so
-// errors.Is(err, ErrLocked) holds; otherwise Err is nil or the context's
-// error.
+// errors.Is(err, ErrLocked) holds; when a write was refused because the
+// lock it was made under was lost, Err is ErrLockLost; otherwise Err is
+// nil or the context's error.
 type DatabaseError struct {
 	Op  string // what the store was doing: "add task"
 	Msg string // the engine's message

@@ -61,6 +61,8 @@ func lockerFor(loc Location, host string) (locker, error) {
 // fn's ctx carries the hold, so LockingStore calls on the same database
 // made with it do not wait again. A command that reads several times holds
 // the lock shared once this way, waits for it once, and sees one state.
+// On PostgreSQL the writes of an exclusive hold are bound to the lock's
+// connection, as WithDatabaseLock's are.
 func HoldLock(ctx context.Context, loc Location, mode lockcore.Mode, opts lockcore.Options, fn func(ctx context.Context) error) error {
 	if mode != lockcore.ModeShared && mode != lockcore.ModeExclusive {
 		return invalid("mode", "%q is neither %q nor %q", mode, lockcore.ModeShared, lockcore.ModeExclusive)

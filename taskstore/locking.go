@@ -18,6 +18,11 @@ import (
 // A method called with a context handed out by the lock on the same
 // database (by WithDatabaseLock or lockcore.WithLock) uses that hold rather
 // than waiting for it again.
+//
+// On PostgreSQL a write runs on the connection that holds the lock, so a
+// write whose lock was lost (its connection ended) fails with ErrLockLost
+// and writes nothing. A lock connection that ended between holds is
+// replaced when the lock is next taken.
 type LockingStore struct {
 	inner *sqlStore
 	loc   Location

@@ -155,6 +155,12 @@ func OpenLocal(ctx context.Context, dbPath string) (Store, error) {
 // further locking, then closes it. fn's ctx carries the hold: lockcore
 // calls and LockingStores on the same database given that ctx do not wait
 // for it again.
+//
+// On PostgreSQL the writes that fn makes with its ctx run, one at a time,
+// on the connection that holds the lock. If that connection ends while fn
+// runs (the server restarted, a proxy closed it, pg_terminate_backend),
+// the lock is gone and another process may take it: every later write of
+// fn then fails with ErrLockLost, and nothing of it is committed.
 func WithDatabaseLock(ctx context.Context, dbPath string, lockOpts lockcore.Options, fn func(ctx context.Context, s Store) error) (err error) {
 	loc, err := Locate(dbPath)
 	if err != nil {
@@ -188,6 +194,14 @@ func openStore(ctx context.Context, loc Location, lk locker, lockOpts lockcore.O
 		return nil, err
 	}
 	s := &sqlStore{db: db, d: d, loc: loc, log: log}
+	if loc.Backend == BackendPostgres {
+		b, err := postgres.NewBinder(loc.URL)
+		if err != nil {
+			db.Close()
+			return nil, openError(loc, fromEngine(err))
+		}
+		s.bind = &b
+	}
 	if err := s.upgrade(ctx, lk, lockOpts); err != nil {
 		db.Close()
 		return nil, openError(loc, err)

@@ -3,11 +3,14 @@ package taskstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/astrotask/astrotask-go/taskstore/internal/postgres"
 )
 
 // sqlStore is the Store on database/sql. One sqlStore either owns the
@@ -15,11 +18,12 @@ import (
 // callback (tx != nil), in which case every method runs inside that
 // transaction under a savepoint of its own.
 type sqlStore struct {
-	db  *sql.DB
-	d   dialect
-	loc Location
-	log *slog.Logger
-	tx  *txState
+	db   *sql.DB
+	d    dialect
+	loc  Location
+	log  *slog.Logger
+	tx   *txState
+	bind *postgres.Binder // PostgreSQL: binds writes to the cooperative lock
 }
 
 var _ Store = (*sqlStore)(nil)
@@ -28,6 +32,7 @@ var _ Store = (*sqlStore)(nil)
 type txState struct {
 	mu    sync.Mutex // serialises statements; savepoints nest properly
 	tx    *sql.Tx
+	w     *writeTx
 	depth int
 	done  bool
 }
@@ -110,18 +115,76 @@ func (s *sqlStore) write(ctx context.Context, op string, fn func(*conn) error) e
 	if t := s.active(ctx); t != nil {
 		return t.savepoint(ctx, s.d, op, fn)
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
+	w, err := s.begin(ctx, op)
 	if err != nil {
-		return translate(s.d, op, err)
-	}
-	defer tx.Rollback() // a no-op after Commit; covers panics
-	if err := fn(&conn{q: tx, d: s.d, op: op, now: now()}); err != nil {
 		return err
 	}
-	if err := tx.Commit(); err != nil {
-		return translate(s.d, op, err)
+	defer w.rollback() // a no-op after commit; covers panics
+	if err := fn(&conn{q: w.tx, d: s.d, op: op, now: now()}); err != nil {
+		return w.check(ctx, op, err)
 	}
-	return nil
+	return w.commit(ctx)
+}
+
+// writeTx is a write transaction: on the connection pool, or bound to
+// the connection that holds the cooperative lock.
+type writeTx struct {
+	tx    *sql.Tx
+	bound *postgres.Bound // nil on the pool
+	d     dialect
+	op    string
+}
+
+// begin starts a write transaction for op. When ctx carries an exclusive
+// hold of the PostgreSQL lock of this database, the transaction runs on
+// the lock's own connection, so that it fails with ErrLockLost, writing
+// nothing, once that connection has ended; otherwise on the pool.
+func (s *sqlStore) begin(ctx context.Context, op string) (*writeTx, error) {
+	if s.bind != nil {
+		b, err := s.bind.Begin(ctx, op)
+		if err != nil {
+			return nil, translate(s.d, op, err)
+		}
+		if b != nil {
+			return &writeTx{tx: b.Tx, bound: b, d: s.d, op: op}, nil
+		}
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, translate(s.d, op, err)
+	}
+	return &writeTx{tx: tx, d: s.d, op: op}, nil
+}
+
+// check is err, an error from within the transaction, or ErrLockLost's
+// error when the lock the transaction is bound to was lost.
+func (w *writeTx) check(ctx context.Context, op string, err error) error {
+	if err == nil || w == nil || w.bound == nil || errors.Is(err, ErrLockLost) {
+		return err
+	}
+	if lost := w.bound.Check(ctx, op, err); lost != err {
+		return translate(w.d, op, lost)
+	}
+	return err
+}
+
+func (w *writeTx) commit(ctx context.Context) error {
+	var err error
+	if w.bound != nil {
+		err = w.bound.Commit(ctx, w.op)
+	} else {
+		err = w.tx.Commit()
+	}
+	return translate(w.d, w.op, err)
+}
+
+// rollback rolls back what commit has not ended.
+func (w *writeTx) rollback() {
+	if w.bound != nil {
+		w.bound.Rollback()
+		return
+	}
+	w.tx.Rollback()
 }
 
 // read runs fn in a read-only transaction, so that it sees one snapshot.
@@ -156,15 +219,18 @@ func (t *txState) savepoint(ctx context.Context, d dialect, op string, fn func(*
 	}
 	name, err := t.begin(ctx, d, op)
 	if err != nil {
-		return err
+		return t.w.check(ctx, op, err)
 	}
 	if err := fn(&conn{q: t.tx, d: d, op: op, now: now()}); err != nil {
+		if err := t.w.check(ctx, op, err); errors.Is(err, ErrLockLost) {
+			return err // the transaction is gone with its connection
+		}
 		if rerr := t.end(ctx, d, op, name, false); rerr != nil {
 			return fmt.Errorf("%w (and rolling back: %v)", err, rerr)
 		}
 		return err
 	}
-	return t.end(ctx, d, op, name, true)
+	return t.w.check(ctx, op, t.end(ctx, d, op, name, true))
 }
 
 // begin opens a savepoint; t.mu is held.
@@ -203,32 +269,30 @@ func (s *sqlStore) Transaction(ctx context.Context, fn func(ctx context.Context,
 	if t := s.active(ctx); t != nil {
 		view := s
 		if s.tx == nil {
-			view = &sqlStore{db: s.db, d: s.d, loc: s.loc, log: s.log, tx: t}
+			view = &sqlStore{db: s.db, d: s.d, loc: s.loc, log: s.log, tx: t, bind: s.bind}
 		}
 		return view.nestedTransaction(ctx, fn)
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
+	w, err := s.begin(ctx, "begin transaction")
 	if err != nil {
-		return translate(s.d, "begin transaction", err)
+		return err
 	}
-	ts := &txState{tx: tx}
-	view := &sqlStore{db: s.db, d: s.d, loc: s.loc, log: s.log, tx: ts}
+	ts := &txState{tx: w.tx, w: w}
+	view := &sqlStore{db: s.db, d: s.d, loc: s.loc, log: s.log, tx: ts, bind: s.bind}
 	committed := false
 	defer func() {
 		if !committed {
 			ts.finish()
-			tx.Rollback()
+			w.rollback()
 		}
 	}()
 	if err := fn(context.WithValue(ctx, txKey{s.loc.String()}, ts), view); err != nil {
-		return err
+		return w.check(ctx, "transaction", err)
 	}
 	ts.finish()
 	committed = true
-	if err := tx.Commit(); err != nil {
-		return translate(s.d, "commit transaction", err)
-	}
-	return nil
+	w.op = "commit transaction"
+	return w.commit(ctx)
 }
 
 // txKey marks, in a context, the open transaction on one database, named

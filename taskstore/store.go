@@ -28,7 +28,8 @@ type Store interface {
 	UpdateTask(ctx context.Context, id string, p TaskPatch) (Task, error)
 	// DeleteTask deletes a task (and with Cascade its descendants), its
 	// context slices and its dependencies. It returns the number of tasks
-	// deleted.
+	// deleted. It refuses with ErrConflict, naming them, when other tasks
+	// depend on what it would delete, unless Force.
 	DeleteTask(ctx context.Context, id string, o DeleteOptions) (int, error)
 	// ListTasksByStatus returns every task with the status.
 	ListTasksByStatus(ctx context.Context, s Status) ([]Task, error)

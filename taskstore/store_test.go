@@ -3,6 +3,7 @@ package taskstore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -414,7 +415,17 @@ func TestDeleteTask(t *testing.T) {
 		if n := len(allTasks(t, s)); n != 4 {
 			t.Fatalf("refused delete left %d tasks, want 4", n)
 		}
-		n, err := s.DeleteTask(ctx, "A", DeleteOptions{Cascade: true})
+		// B depends on A11, inside the subtree; A1 depends on B, which
+		// stays, so that link does not count.
+		_, err = s.DeleteTask(ctx, "A", DeleteOptions{Cascade: true})
+		wantIs(t, err, ErrConflict)
+		if want := "task A or a descendant is a dependency of 1 other task (B); remove those dependencies first or delete with force"; err.Error() != want {
+			t.Errorf("error = %q, want %q", err, want)
+		}
+		if n := len(allTasks(t, s)); n != 4 {
+			t.Fatalf("refused delete left %d tasks, want 4", n)
+		}
+		n, err := s.DeleteTask(ctx, "A", DeleteOptions{Cascade: true, Force: true})
 		if err != nil || n != 3 {
 			t.Fatalf("cascade delete = %d, %v; want 3", n, err)
 		}
@@ -443,6 +454,52 @@ func TestDeleteTask(t *testing.T) {
 		wantInvalid(t, err, "id")
 		_, err = s.DeleteTask(ctx, "", DeleteOptions{})
 		wantInvalid(t, err, "id")
+	})
+}
+
+func TestDeleteTaskWithDependents(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, open func(*testing.T) Store) {
+		ctx := context.Background()
+		s := open(t)
+		mustAddID(t, s, "BASE", NewTask{})
+		for i := range 7 {
+			id := fmt.Sprintf("D%d", i)
+			mustAddID(t, s, id, NewTask{})
+			mustDep(t, s, id, "BASE")
+		}
+		_, err := s.DeleteTask(ctx, "BASE", DeleteOptions{})
+		wantIs(t, err, ErrConflict)
+		if want := "task BASE is a dependency of 7 other tasks (D0, D1, D2, D3, D4 and 2 more); remove those dependencies first or delete with force"; err.Error() != want {
+			t.Errorf("error = %q, want %q", err, want)
+		}
+		// Nothing changed: D0 is still blocked by BASE.
+		deps, err := s.GetTaskDependencies(ctx, "D0")
+		if err != nil || !cmp.Equal(ids(deps), []string{"BASE"}) {
+			t.Errorf("D0's dependencies after a refused delete = %v, %v; want [BASE]", ids(deps), err)
+		}
+		if _, err := s.ClaimTask(ctx, "D0"); !errors.Is(err, ErrBlocked) {
+			t.Errorf("ClaimTask(D0) after a refused delete = %v, want ErrBlocked", err)
+		}
+
+		// A subtree whose tasks depend only on each other deletes with
+		// cascade alone.
+		mustAddID(t, s, "E", NewTask{})
+		mustAddID(t, s, "E1", NewTask{ParentID: "E"})
+		mustAddID(t, s, "E2", NewTask{ParentID: "E"})
+		mustDep(t, s, "E2", "E1")
+		mustDep(t, s, "E1", "E")
+		if n, err := s.DeleteTask(ctx, "E", DeleteOptions{Cascade: true}); err != nil || n != 3 {
+			t.Errorf("DeleteTask(E, cascade) = %d, %v; want 3, nil", n, err)
+		}
+
+		n, err := s.DeleteTask(ctx, "BASE", DeleteOptions{Force: true})
+		if err != nil || n != 1 {
+			t.Fatalf("DeleteTask(BASE, force) = %d, %v; want 1, nil", n, err)
+		}
+		deps, err = s.GetTaskDependencies(ctx, "D0")
+		if err != nil || len(deps) != 0 {
+			t.Errorf("D0's dependencies after a forced delete = %v, %v; want none", ids(deps), err)
+		}
 	})
 }
 

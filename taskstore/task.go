@@ -144,6 +144,11 @@ type DeleteOptions struct {
 	// Cascade deletes every descendant too. Without it, deleting a task that
 	// has children is refused with ErrConflict.
 	Cascade bool
+	// Force deletes even when tasks outside what is deleted depend on it,
+	// dropping those dependencies (which may leave the dependents free to
+	// start). Without it such a delete is refused with ErrConflict naming
+	// the dependents.
+	Force bool
 }
 
 // StatusOptions controls UpdateTaskStatus.

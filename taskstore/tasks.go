@@ -466,8 +466,11 @@ func (c *conn) ancestors(ctx context.Context, id string) ([]ancestorRef, error) 
 
 // DeleteTask deletes a task with its context slices and dependencies. A
 // task with subtasks is deleted only with o.Cascade, which deletes the whole
-// subtree; without it the delete fails with ErrConflict. The project root
-// cannot be deleted.
+// subtree; without it the delete fails with ErrConflict. A task (or, with
+// cascade, any task of the subtree) that tasks outside the deleted ones
+// depend on is deleted only with o.Force; without it the delete fails with
+// ErrConflict naming the first maxNamedDependents of them and how many
+// there are. The project root cannot be deleted.
 func (s *sqlStore) DeleteTask(ctx context.Context, id string, o DeleteOptions) (int, error) {
 	if err := ValidateTaskID(id); err != nil {
 		return 0, err
@@ -488,16 +491,70 @@ func (s *sqlStore) DeleteTask(ctx context.Context, id string, o DeleteOptions) (
 			return &ConflictError{ID: id, Reason: "task " + id + " has " + plural(children, "subtask") +
 				"; delete them first or delete with cascade"}
 		}
+		if !o.Force {
+			if err := c.refuseDependents(ctx, id, children > 0); err != nil {
+				return err
+			}
+		}
 		var err error
-		n, err = c.execN(ctx, `WITH RECURSIVE sub(id) AS (
-				SELECT CAST(? AS TEXT)
-				UNION ALL
-				SELECT t.id FROM tasks t JOIN sub ON t.parent_id = sub.id
-			)
-			DELETE FROM tasks WHERE id IN (SELECT id FROM sub)`, id)
+		n, err = c.execN(ctx, subtreeSQL+`DELETE FROM tasks WHERE id IN (SELECT id FROM sub)`, id)
 		return err
 	})
 	return n, err
+}
+
+// subtreeSQL starts a statement with the table sub(id): the task given as
+// its one argument and all its descendants.
+const subtreeSQL = `WITH RECURSIVE sub(id) AS (
+		SELECT CAST(? AS TEXT)
+		UNION ALL
+		SELECT t.id FROM tasks t JOIN sub ON t.parent_id = sub.id
+	)
+	`
+
+// maxNamedDependents is how many dependents a refused delete names; the
+// message counts the rest.
+const maxNamedDependents = 5
+
+// refuseDependents fails with ErrConflict when tasks outside id's subtree
+// depend on a task of it, naming the first few (in ID order) and counting
+// them all; subtree says that id has descendants to delete too.
+func (c *conn) refuseDependents(ctx context.Context, id string, subtree bool) error {
+	rows, err := c.query(ctx, subtreeSQL+`, out(id) AS (
+			SELECT DISTINCT d.dependent_task_id FROM task_dependencies d
+			WHERE d.dependency_task_id IN (SELECT id FROM sub)
+			  AND d.dependent_task_id NOT IN (SELECT id FROM sub)
+		)
+		SELECT id, COUNT(*) OVER () FROM out ORDER BY id LIMIT ?`, id, maxNamedDependents)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var named []string
+	total := 0
+	for rows.Next() {
+		var dep string
+		if err := rows.Scan(&dep, &total); err != nil {
+			return translate(c.d, c.op, err)
+		}
+		named = append(named, dep)
+	}
+	if err := rows.Err(); err != nil {
+		return translate(c.d, c.op, err)
+	}
+	if total == 0 {
+		return nil
+	}
+	list := strings.Join(named, ", ")
+	if total > len(named) {
+		list += " and " + strconv.Itoa(total-len(named)) + " more"
+	}
+	what := "task " + id
+	if subtree {
+		what += " or a descendant"
+	}
+	return &ConflictError{ID: id, Reason: what + " is a dependency of " + plural(total, "other task") + " (" + list +
+		"); remove those dependencies first or delete with force"}
 }
 
 func plural(n int, word string) string {

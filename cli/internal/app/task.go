@@ -309,14 +309,15 @@ func taskRemoveCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "remove",
 		Usage:     "delete a task with its context and dependencies",
-		UsageText: "astro task remove --id ID [--cascade]",
+		UsageText: "astro task remove --id ID [--cascade] [--force]",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "id", Usage: "the task's ID"},
 			&cli.BoolFlag{Name: "cascade", Usage: "delete its descendants too (without it a task with children is refused)"},
+			&cli.BoolFlag{Name: "force", Usage: "delete it even though other tasks depend on it, dropping those dependencies (without it that is refused)"},
 		},
 		Action: idAction("id", func(c *cli.Context, id string) error {
 			return e.withStore(c, func(ctx context.Context, s *settings, st taskstore.Store) error {
-				n, err := st.DeleteTask(ctx, id, taskstore.DeleteOptions{Cascade: c.Bool("cascade")})
+				n, err := st.DeleteTask(ctx, id, taskstore.DeleteOptions{Cascade: c.Bool("cascade"), Force: c.Bool("force")})
 				if err != nil {
 					return fmt.Errorf("remove task: %w", err)
 				}

@@ -84,7 +84,7 @@ func (t *tools) deleteTask(ctx context.Context, in DeleteTaskInput) (DeleteTaskO
 	if err := requireID("taskId", in.TaskID); err != nil {
 		return DeleteTaskOutput{}, err
 	}
-	n, err := t.store.DeleteTask(ctx, in.TaskID, taskstore.DeleteOptions{Cascade: in.Cascade})
+	n, err := t.store.DeleteTask(ctx, in.TaskID, taskstore.DeleteOptions{Cascade: in.Cascade, Force: in.Force})
 	if err != nil {
 		return DeleteTaskOutput{}, err
 	}

@@ -36,7 +36,7 @@ func TestListTools(t *testing.T) {
 		"addTaskContext":   {"taskId", "title", "description", "contextType"},
 		"addDependency":    {"dependentTaskId", "dependencyTaskId"},
 		"updateStatus":     {"taskId", "status", "cascade", "agent", "force"},
-		"deleteTask":       {"taskId", "cascade"},
+		"deleteTask":       {"taskId", "cascade", "force"},
 		"claimTask":        {"taskId", "agent", "leaseSeconds"},
 		"claimNextTask":    {"parentTaskId", "priorityScore", "priority", "agent", "leaseSeconds"},
 		"renewClaim":       {"taskId", "agent", "leaseSeconds"},
@@ -332,6 +332,18 @@ func TestDeleteTask(t *testing.T) {
 	}
 	e.wantErr("deleteTask", map[string]any{"taskId": ts[0].ID}, "not found")
 	e.wantErr("deleteTask", map[string]any{}, "taskId")
+
+	// A task others depend on is kept unless force.
+	dep := e.add(task("Base"), task("User"))
+	call[server.DependencyOutput](e, "addDependency", map[string]any{"dependentTaskId": dep[1].ID, "dependencyTaskId": dep[0].ID})
+	e.wantErr("deleteTask", map[string]any{"taskId": dep[0].ID}, "dependency of 1 other task ("+dep[1].ID+")", "force")
+	if got := call[server.TaskOutput](e, "getTask", map[string]any{"taskId": dep[0].ID}); got.Task.ID != dep[0].ID {
+		t.Errorf("refused deleteTask removed %s", dep[0].ID)
+	}
+	forced := call[server.DeleteTaskOutput](e, "deleteTask", map[string]any{"taskId": dep[0].ID, "force": true})
+	if forced.Deleted != 1 {
+		t.Errorf("forced deleteTask = %+v, want 1 deleted", forced)
+	}
 }
 
 func TestClaimTask(t *testing.T) {

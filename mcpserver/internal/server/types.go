@@ -120,6 +120,7 @@ type ReleaseClaimInput struct {
 type DeleteTaskInput struct {
 	TaskID  string `json:"taskId"`
 	Cascade bool   `json:"cascade,omitempty" jsonschema:"also its subtasks"`
+	Force   bool   `json:"force,omitempty" jsonschema:"even if others depend on it"`
 }
 
 // LockStatusInput is the input of lockStatus, which takes no arguments.

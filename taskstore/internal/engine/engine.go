@@ -28,6 +28,9 @@ const (
 	// Cancelled is a statement interrupted by its context; Err is
 	// context.Canceled or context.DeadlineExceeded.
 	Cancelled
+	// LockLost is a write refused because the cooperative lock it was
+	// made under is no longer held.
+	LockLost
 )
 
 // Error is an engine failure, classified, carrying the engine's message but

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,6 +14,7 @@ import (
 	"github.com/astrotask/astrotask-go/lockcore"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
 	"golang.org/x/sync/semaphore"
 )
 
@@ -37,6 +39,11 @@ const releaseTimeout = 5 * time.Second
 // connection dies, so there is nothing stale to break; the holder's
 // application_name (see holderName) only names it.
 //
+// Writes made under an exclusive hold run on that same connection (see
+// Binder), so the lock cannot be lost silently: once its connection has
+// ended, the hold's writes fail and nothing of them is committed, and the
+// connection is never replaced while the hold lasts.
+//
 // In one process all Locks on a database share a pgLock: one connection,
 // one server lock, and an in-process FIFO queue in which a waiting writer
 // holds back later readers. The server queues processes the same way: a
@@ -50,6 +57,8 @@ type Lock struct {
 // within opts' budget. fn's ctx carries the hold: With calls given it do
 // not wait again, and an exclusive request under a shared hold fails with
 // lockcore.ErrUpgrade. A wait that runs out is a *lockcore.LockedError.
+// An exclusive hold binds the writes that a Binder of the same database
+// begins with fn's ctx.
 func (a Lock) With(ctx context.Context, mode lockcore.Mode, opts lockcore.Options, fn func(context.Context) error) error {
 	if held, ok := ctx.Value(pgHeldKey{a.l}).(lockcore.Mode); ok {
 		if mode == lockcore.ModeExclusive && held == lockcore.ModeShared {
@@ -57,12 +66,16 @@ func (a Lock) With(ctx context.Context, mode lockcore.Mode, opts lockcore.Option
 		}
 		return fn(ctx)
 	}
-	release, err := a.l.acquire(ctx, mode, opts, a.host)
+	h, err := a.l.acquire(ctx, mode, opts, a.host)
 	if err != nil {
 		return err
 	}
-	defer release()
-	return fn(context.WithValue(ctx, pgHeldKey{a.l}, mode))
+	defer h.release()
+	ctx = context.WithValue(ctx, pgHeldKey{a.l}, mode)
+	if mode == lockcore.ModeExclusive {
+		ctx = context.WithValue(ctx, boundKey{a.l.id}, h)
+	}
+	return fn(ctx)
 }
 
 // Close gives back the lock's connection when no other Lock of this
@@ -82,8 +95,13 @@ type pgLock struct {
 	sem *semaphore.Weighted // FIFO: a reader weighs 1, a writer everything
 	rw  sync.RWMutex        // beside the server lock, for the race detector
 
-	gate    chan struct{} // guards conn and readers; a channel so waits can end
-	conn    *pgx.Conn
+	db *sql.DB // opens the lock's connection; keeps none idle
+
+	// gate guards conn, pid and readers, and is held for the whole of a
+	// write bound to the lock; a channel so that waits can end.
+	gate    chan struct{}
+	conn    *sql.Conn
+	pid     uint32 // the server backend of conn
 	readers int
 
 	refs int // guarded by pgLocks.mu
@@ -103,16 +121,23 @@ func NewLock(rawURL, host string) (Lock, error) {
 	if err != nil {
 		return Lock{}, err
 	}
-	id := cfg.Host + ":" + strconv.Itoa(int(cfg.Port)) + "/" + cfg.Database
+	id := lockID(cfg)
 	pgLocks.mu.Lock()
 	defer pgLocks.mu.Unlock()
 	l := pgLocks.m[id]
 	if l == nil {
 		l = &pgLock{id: id, url: rawURL, name: Redact(rawURL), cfg: cfg, sem: semaphore.NewWeighted(allWeight), gate: make(chan struct{}, 1)}
+		l.db = stdlib.OpenDB(*cfg)
+		l.db.SetMaxIdleConns(0) // a connection given back is closed
 		pgLocks.m[id] = l
 	}
 	l.refs++
 	return Lock{l: l, host: host}, nil
+}
+
+// lockID names the database of cfg in the registry of locks.
+func lockID(cfg *pgx.ConnConfig) string {
+	return cfg.Host + ":" + strconv.Itoa(int(cfg.Port)) + "/" + cfg.Database
 }
 
 // unref drops one user; the last closes the connection.
@@ -129,18 +154,13 @@ func (l *pgLock) unref() error {
 	}
 	l.gate <- struct{}{}
 	defer func() { <-l.gate }()
-	if l.conn != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), releaseTimeout)
-		defer cancel()
-		l.conn.Close(ctx)
-		l.conn = nil
-	}
-	return nil
+	l.drop()
+	return l.db.Close()
 }
 
 // acquire takes the lock in mode within opts' budget (or ctx's deadline,
-// when sooner) and returns the function that gives it back.
-func (l *pgLock) acquire(ctx context.Context, mode lockcore.Mode, opts lockcore.Options, host string) (func(), error) {
+// when sooner) and returns the hold, whose release gives it back.
+func (l *pgLock) acquire(ctx context.Context, mode lockcore.Mode, opts lockcore.Options, host string) (*hold, error) {
 	start := time.Now()
 	wctx, cancel := context.WithTimeout(ctx, opts.Budget())
 	defer cancel()
@@ -166,13 +186,14 @@ func (l *pgLock) acquire(ctx context.Context, mode lockcore.Mode, opts lockcore.
 	} else if mode == lockcore.ModeShared {
 		l.readers = 1
 	}
+	h := &hold{l: l, mode: mode, weight: weight, pid: l.pid, wait: opts.Budget()}
 	<-l.gate
 	if mode == lockcore.ModeExclusive {
 		l.rw.Lock()
-		return func() { l.rw.Unlock(); l.release(mode); l.sem.Release(weight) }, nil
+	} else {
+		l.rw.RLock()
 	}
-	l.rw.RLock()
-	return func() { l.rw.RUnlock(); l.release(mode); l.sem.Release(weight) }, nil
+	return h, nil
 }
 
 // release gives back one hold; the last shared hold of the process, or
@@ -186,7 +207,8 @@ func (l *pgLock) release(mode lockcore.Mode) {
 			return
 		}
 	}
-	if l.conn == nil {
+	if l.ended() {
+		l.drop() // the server released the lock with the session
 		return
 	}
 	fn := "pg_advisory_unlock"
@@ -196,33 +218,77 @@ func (l *pgLock) release(mode lockcore.Mode) {
 	ctx, cancel := context.WithTimeout(context.Background(), releaseTimeout)
 	defer cancel()
 	var ok bool
-	if err := l.conn.QueryRow(ctx, "SELECT "+fn+"($1, $2)", AdvisoryClass, AdvisoryCoop).Scan(&ok); err != nil || !ok {
+	if err := l.conn.QueryRowContext(ctx, "SELECT "+fn+"($1, $2)", AdvisoryClass, AdvisoryCoop).Scan(&ok); err != nil || !ok {
 		l.drop() // closing the session releases whatever it held
 	}
 }
 
-// drop closes the lock's connection; l.gate is held.
+// drop closes the lock's connection (which releases whatever it held on
+// the server), waiting for nothing but an open transaction on it;
+// l.gate is held.
 func (l *pgLock) drop() {
 	if l.conn == nil {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), releaseTimeout)
-	defer cancel()
-	l.conn.Close(ctx)
-	l.conn = nil
+	l.conn.Close() // back to l.db, which keeps nothing idle: closed
+	l.conn, l.pid = nil, 0
 }
 
-// connect opens the lock's connection if it has none; l.gate is held.
-func (l *pgLock) connect(ctx context.Context) (*pgx.Conn, error) {
-	if l.conn != nil && !l.conn.IsClosed() {
-		return l.conn, nil
+// ended reports whether the lock's connection is gone or has failed
+// (pgx closes a connection on a network error or a FATAL message, such
+// as that of pg_terminate_backend); l.gate is held.
+func (l *pgLock) ended() bool {
+	if l.conn == nil {
+		return true
 	}
-	conn, err := pgx.ConnectConfig(ctx, l.cfg)
+	closed := true
+	l.conn.Raw(func(dc any) error {
+		closed = dc.(*stdlib.Conn).Conn().IsClosed()
+		return nil
+	})
+	return closed
+}
+
+// connect opens the lock's connection if it has none or it has ended,
+// and reports whether it is new; l.gate is held.
+func (l *pgLock) connect(ctx context.Context) (conn *sql.Conn, fresh bool, err error) {
+	if !l.ended() {
+		return l.conn, false, nil
+	}
+	l.drop()
+	conn, err = l.db.Conn(ctx)
 	if err != nil {
-		return nil, connectError(ctx, l.cfg, err)
+		return nil, false, connectError(ctx, l.cfg, err)
 	}
-	l.conn = conn
-	return conn, nil
+	var pid uint32
+	conn.Raw(func(dc any) error {
+		pid = dc.(*stdlib.Conn).Conn().PgConn().PID()
+		return nil
+	})
+	l.conn, l.pid = conn, pid
+	return conn, true, nil
+}
+
+// try names the holder and takes the lock if it is free, on the lock's
+// connection. A connection kept from an earlier hold may have died while
+// idle (a proxy's idle timeout, a restarted server): it held nothing, so
+// try starts once more on a new one. l.gate is held.
+func (l *pgLock) try(ctx context.Context, fn, name string) (conn *sql.Conn, ok bool, err error) {
+	conn, fresh, err := l.connect(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	q := "SELECT set_config('application_name', $1, false), " + fn + "($2, $3)"
+	var set string
+	err = conn.QueryRowContext(ctx, q, name, AdvisoryClass, AdvisoryCoop).Scan(&set, &ok)
+	if err != nil && !fresh && ctx.Err() == nil && l.ended() {
+		l.drop()
+		if conn, _, err = l.connect(ctx); err != nil {
+			return nil, false, err
+		}
+		err = conn.QueryRowContext(ctx, q, name, AdvisoryClass, AdvisoryCoop).Scan(&set, &ok)
+	}
+	return conn, ok, err
 }
 
 // lockServer takes the advisory lock on the server: at once if it is free,
@@ -232,18 +298,15 @@ func (l *pgLock) connect(ctx context.Context) (*pgx.Conn, error) {
 func (l *pgLock) lockServer(ctx, wctx context.Context, mode lockcore.Mode, opts lockcore.Options, host string, start time.Time) error {
 	// Connecting and the first, non-blocking try are bounded by ctx and
 	// the connect timeout, not by the lock budget: only waiting is.
-	conn, err := l.connect(ctx)
-	if err != nil {
-		return err
-	}
 	try, wait := "pg_try_advisory_lock", "pg_advisory_lock"
 	if mode == lockcore.ModeShared {
 		try, wait = "pg_try_advisory_lock_shared", "pg_advisory_lock_shared"
 	}
-	var name string
-	var ok bool
-	if err := conn.QueryRow(ctx, "SELECT set_config('application_name', $1, false), "+try+"($2, $3)",
-		holderName(holderInfo(opts, host, mode)), AdvisoryClass, AdvisoryCoop).Scan(&name, &ok); err != nil {
+	conn, ok, err := l.try(ctx, try, holderName(holderInfo(opts, host, mode)))
+	if conn == nil {
+		return err // could not connect
+	}
+	if err != nil {
 		return l.failed(ctx, opts, start, err)
 	}
 	if ok {
@@ -257,7 +320,7 @@ func (l *pgLock) lockServer(ctx, wctx context.Context, mode lockcore.Mode, opts 
 	logger(opts).Debug("lock busy, waiting", "location", l.name, "mode", mode, "budget", left)
 	// 0 would mean no timeout at all; the server takes at most INT_MAX ms.
 	ms := min(max(left.Milliseconds(), 1), math.MaxInt32)
-	if _, err := conn.Exec(ctx, "SELECT set_config('lock_timeout', $1, false)", strconv.FormatInt(ms, 10)+"ms"); err != nil {
+	if _, err := conn.ExecContext(ctx, "SELECT set_config('lock_timeout', $1, false)", strconv.FormatInt(ms, 10)+"ms"); err != nil {
 		return l.failed(ctx, opts, start, err)
 	}
 	// lock_timeout ends the wait on the budget and leaves the connection
@@ -271,16 +334,22 @@ func (l *pgLock) lockServer(ctx, wctx context.Context, mode lockcore.Mode, opts 
 		}
 	})
 	defer stop()
-	if _, err := conn.Exec(qctx, "SELECT "+wait+"($1, $2)", AdvisoryClass, AdvisoryCoop); err != nil {
-		var pe *pgconn.PgError
-		if errors.As(err, &pe) && pe.Code == pgLockNotAvailable {
-			return l.gaveUp(ctx, opts, start, conn)
-		}
+	_, err = conn.ExecContext(qctx, "SELECT "+wait+"($1, $2)", AdvisoryClass, AdvisoryCoop)
+	var pe *pgconn.PgError
+	if err != nil && !(errors.As(err, &pe) && pe.Code == pgLockNotAvailable) {
 		return l.failed(ctx, opts, start, err)
+	}
+	// The hold's writes run on this connection: they must not inherit
+	// what was left of the budget.
+	if _, rerr := conn.ExecContext(qctx, "RESET lock_timeout"); rerr != nil {
+		return l.failed(ctx, opts, start, rerr)
+	}
+	if err != nil {
+		return l.gaveUp(ctx, opts, start, conn)
 	}
 	// Granted after a wait: show when, so that the age others see is the
 	// hold's, not the wait's.
-	if _, err := conn.Exec(qctx, "SELECT set_config('application_name', $1, false)", holderName(holderInfo(opts, host, mode))); err != nil {
+	if _, err := conn.ExecContext(qctx, "SELECT set_config('application_name', $1, false)", holderName(holderInfo(opts, host, mode))); err != nil {
 		return l.failed(ctx, opts, start, err)
 	}
 	return nil
@@ -289,9 +358,9 @@ func (l *pgLock) lockServer(ctx, wctx context.Context, mode lockcore.Mode, opts 
 // failed cleans up after an error on the lock's connection: the session
 // must hold nothing, so it unlocks all or is closed. l.gate is held.
 func (l *pgLock) failed(ctx context.Context, opts lockcore.Options, start time.Time, err error) error {
-	if l.conn != nil && !l.conn.IsClosed() {
+	if !l.ended() {
 		cctx, cancel := context.WithTimeout(context.Background(), releaseTimeout)
-		_, uerr := l.conn.Exec(cctx, "SELECT pg_advisory_unlock_all()")
+		_, uerr := l.conn.ExecContext(cctx, "SELECT pg_advisory_unlock_all()")
 		cancel()
 		if uerr != nil {
 			l.drop()
@@ -308,7 +377,7 @@ func (l *pgLock) failed(ctx context.Context, opts lockcore.Options, start time.T
 // gaveUp is the error for a wait that ended: ctx's error when it was
 // cancelled, else a *lockcore.LockedError naming the holder when conn
 // (if not nil) can see one.
-func (l *pgLock) gaveUp(ctx context.Context, opts lockcore.Options, start time.Time, conn *pgx.Conn) error {
+func (l *pgLock) gaveUp(ctx context.Context, opts lockcore.Options, start time.Time, conn *sql.Conn) error {
 	if err := ctx.Err(); errors.Is(err, context.Canceled) {
 		return fmt.Errorf("lock %s: %w", l.name, err)
 	}
@@ -319,7 +388,10 @@ func (l *pgLock) gaveUp(ctx context.Context, opts lockcore.Options, start time.T
 	var err error
 	if conn != nil {
 		le.Attempts = 2
-		st, err = inspect(ictx, conn, l.name, opts)
+		err = conn.Raw(func(dc any) error {
+			st, err = inspect(ictx, dc.(*stdlib.Conn).Conn(), l.name, opts)
+			return err
+		})
 	} else {
 		// Another goroutine of this process holds the lock (and its
 		// connection): ask the server on a connection of our own.

@@ -1,6 +1,7 @@
 // Package postgres is the PostgreSQL engine of the task store, through
 // pgx: connections, migrations, error classes, and the cooperative lock as
-// a session advisory lock whose holder names itself in application_name.
+// a session advisory lock whose holder names itself in application_name
+// and on whose connection the writes made under it run.
 package postgres
 
 import (
