@@ -114,7 +114,7 @@ func (t *tools) register(s *mcp.Server) {
 
 	add(s, t, &mcp.Tool{
 		Name:        "deleteTask",
-		Description: "Delete a task with its context and dependencies.",
+		Description: "Delete a task with its context; refused while other tasks depend on it, unless forced.",
 		Annotations: changes(true, true),
 	}, t.deleteTask, nil)
 
