@@ -205,6 +205,27 @@ func BenchmarkListTasks100k(b *testing.B) {
 			}
 		}
 	})
+	// A page of 50 as listTasks asks for it: the tasks, which are blocked,
+	// and the count of the rest; first at the start, then deep in the list.
+	b.Run("page", func(b *testing.B) {
+		for b.Loop() {
+			if p, err := s.ListPage(ctx, Filter{Limit: 50}); err != nil || len(p.Tasks) != 50 {
+				b.Fatal(len(p.Tasks), err)
+			}
+		}
+	})
+	b.Run("page-deep", func(b *testing.B) {
+		all, err := s.ListPage(ctx, Filter{Limit: 90_000})
+		if err != nil {
+			b.Fatal(err)
+		}
+		cursor := all.Truncate(len(all.Tasks) - 100).NextCursor()
+		for b.Loop() {
+			if p, err := s.ListPage(ctx, Filter{Limit: 50, Cursor: cursor}); err != nil || len(p.Tasks) != 50 {
+				b.Fatal(len(p.Tasks), err)
+			}
+		}
+	})
 }
 
 // BenchmarkNextTask100k finds the next task on the fixture (100,000 tasks,

@@ -128,24 +128,32 @@ func (s *sqlStore) ListPage(ctx context.Context, f Filter) (Page, error) {
 	var p Page
 	err := s.read(ctx, "list tasks", func(c *conn) error {
 		var err error
-		p, err = c.page(ctx, f)
+		p, err = c.page(ctx, f, true)
 		return err
 	})
 	return p, err
 }
 
-func (c *conn) page(ctx context.Context, f Filter) (Page, error) {
+// page reads one page of f; without withBlocked, Page.Blocked is all false.
+func (c *conn) page(ctx context.Context, f Filter, withBlocked bool) (Page, error) {
 	p := Page{Tasks: []Task{}, Blocked: []bool{}}
 	q, err := f.query(ctx, c)
 	if err != nil {
 		return p, err
 	}
 	where, args := q.after(q.start)
-	sel := "SELECT " + taskCols + ", t.seq, " + blockedCol + " FROM tasks t" + where + " ORDER BY t.seq"
+	from := "tasks t" + where
 	if f.Limit > 0 {
-		sel += " LIMIT " + strconv.Itoa(f.Limit)
+		// Pick the page's rows first, so that the columns and the blocked
+		// flag are read for those alone and not for every row a sort of
+		// the whole selection would see.
+		from = "(SELECT t.seq FROM tasks t" + where + " ORDER BY t.seq LIMIT " + strconv.Itoa(f.Limit) + ") p JOIN tasks t ON t.seq = p.seq"
 	}
-	rows, err := c.query(ctx, sel, args...)
+	blocked := blockedCol
+	if !withBlocked {
+		blocked = "FALSE"
+	}
+	rows, err := c.query(ctx, "SELECT "+taskCols+", t.seq, "+blocked+" FROM "+from+" ORDER BY t.seq", args...)
 	if err != nil {
 		return p, err
 	}
@@ -177,3 +185,14 @@ type extra struct {
 }
 
 func (e extra) Scan(dest ...any) error { return e.sc.Scan(append(dest, e.more...)...) }
+
+// ListTasks returns the tasks that f selects, in creation order.
+func (s *sqlStore) ListTasks(ctx context.Context, f Filter) ([]Task, error) {
+	var p Page
+	err := s.read(ctx, "list tasks", func(c *conn) error {
+		var err error
+		p, err = c.page(ctx, f, false)
+		return err
+	})
+	return p.Tasks, err
+}

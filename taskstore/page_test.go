@@ -113,7 +113,7 @@ func TestListPage(t *testing.T) {
 
 		// The cursor names a place in creation order, not a task: deleting
 		// the page's last task does not lose the place.
-		if _, err := s.DeleteTask(ctx, "T03", DeleteOptions{}); err != nil {
+		if _, err := s.DeleteTask(ctx, "T03", DeleteOptions{Force: true}); err != nil {
 			t.Fatal(err)
 		}
 		rest, err = s.ListPage(ctx, Filter{Statuses: []Status{}, Cursor: p.NextCursor(), Limit: 2})

@@ -98,12 +98,6 @@ func (t NewTask) task(id string, at time.Time) Task {
 	}
 }
 
-// ListTasks returns the tasks that f selects, in creation order.
-func (s *sqlStore) ListTasks(ctx context.Context, f Filter) ([]Task, error) {
-	p, err := s.ListPage(ctx, f)
-	return p.Tasks, err
-}
-
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
