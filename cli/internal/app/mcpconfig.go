@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/tailscale/hujson"
@@ -59,7 +60,7 @@ func readMCPConfig(path, key string) (*mcpConfig, error) {
 	}
 	doc, err := hujson.Parse(src)
 	if err != nil {
-		return nil, fmt.Errorf("%s is not valid JSON (comments and trailing commas allowed): %v; nothing was changed", path, err)
+		return nil, fmt.Errorf("%s is not valid JSON (comments and trailing commas allowed): %s; nothing was changed", path, printable(err.Error(), 200))
 	}
 	root, ok := doc.Value.(*hujson.Object)
 	if !ok {
@@ -72,6 +73,18 @@ func readMCPConfig(path, key string) (*mcpConfig, error) {
 	}
 	c.doc = &doc
 	return c, nil
+}
+
+// printable is s cut to max runes, with control, format (bidi) and other
+// non-graphic characters escaped as Go escapes them: a parse error repeats
+// an invalid string from the file whole, line breaks and escape sequences
+// included.
+func printable(s string, max int) string {
+	if r := []rune(s); len(r) > max {
+		s = string(r[:max]) + "..."
+	}
+	q := strconv.QuoteToGraphic(s)
+	return q[1 : len(q)-1]
 }
 
 // setServer sets servers[key][name] to entry and writes the file
@@ -119,7 +132,7 @@ func (c *mcpConfig) edit(key, name string, entry any) error {
 	if m == nil {
 		return l.add(obj, parent, name, entry)
 	}
-	v, err := l.render(entry, lineIndent(m.Name.BeforeExtra, l.memberIndent(obj, parent)), l.multiline && onLines(obj))
+	v, err := l.render(entry, lineIndent(m.Name.BeforeExtra, l.memberIndent(obj, parent)), onLines(obj))
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/tailscale/hujson"
@@ -60,6 +62,32 @@ func TestSetServerLayout(t *testing.T) {
 				t.Errorf("setServer(%q) (-want +got):\n%s", tc.src, diff)
 			}
 		})
+	}
+}
+
+// A file that cannot be edited is refused with one printable line, and
+// stays as it was.
+func TestReadMCPConfigRefuses(t *testing.T) {
+	long := strings.Repeat("x", 10000)
+	for _, tc := range []struct{ src, want string }{
+		{"{\"servers\": {\"a\x1b[31m\n\u202e\": 1}}", `is not valid JSON (comments and trailing commas allowed): hujson: line 1, column 14: invalid literal: \"a\x1b[31m\n\u202e\"; nothing was changed`},
+		{"{\"servers\": {\"" + long + "\n\": 1}}", `...; nothing was changed`},
+		{"{\"servers\": {} // open\n", "is not valid JSON (comments and trailing commas allowed): hujson: line 2, column 1: parsing object after value: unexpected EOF; nothing was changed"},
+		{"[]", "holds no JSON object; nothing was changed"},
+		{"{\"servers\": null}", `: "servers" is not an object; nothing was changed`},
+	} {
+		path := filepath.Join(t.TempDir(), "mcp.json")
+		if err := os.WriteFile(path, []byte(tc.src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := readMCPConfig(path, "servers")
+		if err == nil || !strings.HasSuffix(err.Error(), tc.want) || len(err.Error()) > len(path)+400 ||
+			strings.ContainsFunc(err.Error(), func(r rune) bool { return !unicode.IsGraphic(r) }) {
+			t.Errorf("readMCPConfig(%.40q) = %q, want one printable line ending %q", tc.src, err, tc.want)
+		}
+		if got, _ := os.ReadFile(path); string(got) != tc.src {
+			t.Errorf("a refused file changed to %q", got)
+		}
 	}
 }
 
