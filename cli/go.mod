@@ -5,8 +5,10 @@ go 1.26.0
 require (
 	github.com/astrotask/astrotask-go/lockcore v0.0.0
 	github.com/astrotask/astrotask-go/taskstore v0.0.0
+	github.com/google/go-cmp v0.7.0
 	github.com/mattn/go-isatty v0.0.24
 	github.com/rogpeppe/go-internal v1.16.0
+	github.com/tailscale/hujson v0.0.0-20260727124030-b80ff77dac4f
 	github.com/urfave/cli/v2 v2.27.7
 )
 

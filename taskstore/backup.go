@@ -3,6 +3,7 @@ package taskstore
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"slices"
 	"sort"
 	"strconv"
@@ -69,6 +70,41 @@ func (c *conn) allDependencies(ctx context.Context) ([]Dependency, error) {
 		return nil, translate(c.d, c.op, err)
 	}
 	return out, nil
+}
+
+// UnmarshalJSON decodes a document as Export writes it. A task without
+// "priorityScore" (or with null) gets DefaultPriority, as AddTask gives a
+// task without one; an explicit score, 0 included, stays as written. Import
+// validates the rest.
+func (d *Document) UnmarshalJSON(b []byte) error {
+	// plain has Document's fields without this method; documentTask
+	// shadows Task's score with one that can be missing.
+	type plain Document
+	type documentTask struct {
+		Task
+		PriorityScore *int `json:"priorityScore"`
+	}
+	var raw struct {
+		plain
+		Tasks []documentTask `json:"tasks"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	doc := Document(raw.plain)
+	doc.Tasks = nil
+	if raw.Tasks != nil {
+		doc.Tasks = make([]Task, len(raw.Tasks))
+	}
+	for i, t := range raw.Tasks {
+		doc.Tasks[i] = t.Task
+		doc.Tasks[i].PriorityScore = DefaultPriority
+		if t.PriorityScore != nil {
+			doc.Tasks[i].PriorityScore = *t.PriorityScore
+		}
+	}
+	*d = doc
+	return nil
 }
 
 // Import writes a Document atomically. Every record is validated first.

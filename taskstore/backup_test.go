@@ -256,3 +256,54 @@ func TestImportValidation(t *testing.T) {
 		}
 	})
 }
+
+// A task decoded from a document without "priorityScore" gets
+// DefaultPriority; an explicit 0 (or any other score) stays as written, and
+// the rest of the document decodes as before.
+func TestDocumentDecodeDefaultPriority(t *testing.T) {
+	raw := `{"version": 1, "tasks": [
+		{"id": "NONE", "title": "no score", "status": "pending"},
+		{"id": "NULL", "title": "null score", "priorityScore": null},
+		{"id": "ZERO", "title": "zero", "priorityScore": 0, "createdAt": "2026-01-01T10:00:00Z"},
+		{"id": "HIGH", "title": "high", "priorityScore": 90, "assignee": "agent-1"}],
+		"contextSlices": [{"id": "S1", "taskId": "ZERO", "title": "why"}],
+		"dependencies": [{"dependentTaskId": "ZERO", "dependencyTaskId": "HIGH"}]}`
+	var doc Document
+	if err := json.Unmarshal([]byte(raw), &doc); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, task := range doc.Tasks {
+		got[task.ID] = task.PriorityScore
+	}
+	if want := map[string]int{"NONE": DefaultPriority, "NULL": DefaultPriority, "ZERO": 0, "HIGH": 90}; !cmp.Equal(got, want) {
+		t.Errorf("decoded priorities = %v, want %v", got, want)
+	}
+	if doc.Version != 1 || len(doc.ContextSlices) != 1 || len(doc.Dependencies) != 1 ||
+		doc.Tasks[0].Title != "no score" || doc.Tasks[3].Assignee != "agent-1" ||
+		!doc.Tasks[2].CreatedAt.Equal(time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC)) {
+		t.Errorf("decoded document = %+v", doc)
+	}
+	// A malformed score is still an error, and a document that is not an
+	// object too.
+	for _, bad := range []string{`{"version": 1, "tasks": [{"id": "X", "priorityScore": "high"}]}`, `[1]`, `{"tasks": 3}`} {
+		if err := json.Unmarshal([]byte(bad), &doc); err == nil {
+			t.Errorf("json.Unmarshal(%s) = nil, want an error", bad)
+		}
+	}
+
+	// Imported, the defaults are what the database holds.
+	if err := json.Unmarshal([]byte(raw), &doc); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	s := keepOpen(t)(OpenLocal(ctx, sqliteDB.new(t)))
+	if _, err := s.Import(ctx, doc, ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]int{"NONE": DefaultPriority, "ZERO": 0} {
+		if task, err := s.GetTask(ctx, id); err != nil || task.PriorityScore != want {
+			t.Errorf("GetTask(%s) = priority %d, %v; want %d", id, task.PriorityScore, err, want)
+		}
+	}
+}

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -49,14 +48,17 @@ func initCommand(e *env) *cli.Command {
 			if editor == "" && c.IsSet("config-file") {
 				return usagef("--config-file needs --editor")
 			}
+			// The configuration is read and checked before the
+			// database is made, so a refusal changes nothing.
 			var path string
+			var cfg *mcpConfig
 			if editor != "" {
 				var err error
 				if path, err = e.configPath(editor, c.String("config-file")); err != nil {
 					return err
 				}
-				if _, err := os.Stat(path); err == nil && !c.Bool("force") {
-					return &ConfigExistsError{Path: path}
+				if cfg, err = openEditorConfig(path, editor, c.Bool("force")); err != nil {
+					return err
 				}
 			}
 			return e.withStore(c, func(ctx context.Context, s *settings, st taskstore.Store) error {
@@ -68,8 +70,8 @@ func initCommand(e *env) *cli.Command {
 				// configuration needs the URL as given.
 				res := initResult{Database: loc.String()}
 				if editor != "" {
-					if err := writeEditorConfig(path, editor, serverEntry(editor, loc), c.Bool("force")); err != nil {
-						return err
+					if err := cfg.setServer(serversKey(editor), MCPServerName, serverEntry(editor, loc)); err != nil {
+						return fmt.Errorf("write %s: %w", path, err)
 					}
 					res.Editor, res.ConfigFile = editor, path
 					res.Note = configNote(editor, path, loc)
@@ -217,35 +219,14 @@ func (e *ConfigExistsError) Error() string {
 	return fmt.Sprintf("%s already exists; nothing was changed (use --force to add or replace the %q server in it)", e.Path, MCPServerName)
 }
 
-// writeEditorConfig writes the editor's configuration file. An existing
-// file is left alone without force; with force, its other settings and
-// servers are kept and only our entry is set (a file that is not a JSON
-// object is replaced).
-func writeEditorConfig(path, editor string, entry map[string]any, force bool) error {
-	cfg := map[string]any{}
-	old, err := os.ReadFile(path)
-	switch {
-	case err == nil && !force:
-		return &ConfigExistsError{Path: path}
-	case err == nil:
-		if json.Unmarshal(old, &cfg) != nil || cfg == nil {
-			cfg = map[string]any{}
-		}
-	case !errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("read %s: %w", path, err)
+// openEditorConfig reads the editor's configuration file for setting our
+// entry (see readMCPConfig). A file that exists (or a link, even a dangling
+// one) is refused with a *ConfigExistsError without force.
+func openEditorConfig(path, editor string, force bool) (*mcpConfig, error) {
+	if _, err := os.Lstat(path); err == nil && !force {
+		return nil, &ConfigExistsError{Path: path}
+	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	key := serversKey(editor)
-	servers, _ := cfg[key].(map[string]any)
-	if servers == nil {
-		servers = map[string]any{}
-	}
-	servers[MCPServerName] = entry
-	cfg[key] = servers
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if _, err := writeFileAtomic(path, cfg); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return readMCPConfig(path, serversKey(editor))
 }

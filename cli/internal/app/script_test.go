@@ -21,12 +21,14 @@ import (
 )
 
 // TestMain turns the test binary into the commands the scripts run: astro
-// and task-master (the real application) and lockholder (a process that
-// holds the database lock until it is told to let go).
+// and task-master (the real application), umask (astro run with a given
+// umask, Unix only) and lockholder (a process that holds the database lock
+// until it is told to let go).
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"astro":        func() { os.Exit(Main(os.Args)) },
 		"task-master":  func() { os.Exit(Main(os.Args)) },
+		"umask":        umaskMain,
 		"lockholder":   lockholderMain,
 		"pglockholder": pgLockholderMain,
 	})
@@ -125,6 +127,9 @@ func TestScripts(t *testing.T) {
 			"waitfile": cmdWaitFile,
 			"signal":   cmdSignal,
 			"release":  cmdRelease,
+			"sparse":   cmdSparse,
+			"mode":     cmdMode,
+			"readlink": cmdReadlink,
 		},
 	})
 }
@@ -255,4 +260,44 @@ func cmdCursor(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("no --cursor in stdout")
 	}
 	ts.Setenv(args[0], m[1])
+}
+
+// cmdSparse is `sparse FILE SIZE`: it creates FILE holding SIZE zero bytes
+// (sparse where the file system allows, so a large one costs nothing).
+func cmdSparse(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: sparse FILE SIZE")
+	}
+	size, err := strconv.ParseInt(args[1], 10, 64)
+	ts.Check(err)
+	f, err := os.Create(ts.MkAbs(args[0]))
+	ts.Check(err)
+	ts.Check(f.Truncate(size))
+	ts.Check(f.Close())
+}
+
+// cmdMode is `mode FILE MODE`: it checks FILE's type and permissions, not
+// following a symbolic link, as ls shows them (-rw-r--r--, prw-------).
+func cmdMode(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: mode FILE MODE")
+	}
+	fi, err := os.Lstat(ts.MkAbs(args[0]))
+	ts.Check(err)
+	if got := fi.Mode().String(); (got == args[1]) == neg {
+		ts.Fatalf("mode of %s is %s; want %s%s", args[0], got, map[bool]string{true: "not "}[neg], args[1])
+	}
+}
+
+// cmdReadlink is `readlink LINK TARGET`: it checks that LINK is a symbolic
+// link to TARGET, spelled as it was made.
+func cmdReadlink(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: readlink LINK TARGET")
+	}
+	got, err := os.Readlink(ts.MkAbs(args[0]))
+	ts.Check(err)
+	if got != args[1] {
+		ts.Fatalf("%s links to %s; want %s", args[0], got, args[1])
+	}
 }

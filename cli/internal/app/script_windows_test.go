@@ -6,6 +6,13 @@ import (
 	"syscall"
 )
 
+// umaskMain stands for `umask MASK astro ARGS...`, which scripts run on
+// Unix only: Windows has no umask.
+func umaskMain() {
+	fmt.Fprintln(os.Stderr, "umask: Windows has no umask")
+	os.Exit(2)
+}
+
 var (
 	ntdll         = syscall.NewLazyDLL("ntdll.dll")
 	ntSuspendProc = ntdll.NewProc("NtSuspendProcess")

@@ -1,10 +1,10 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/astrotask/astrotask-go/taskstore"
@@ -16,7 +16,7 @@ func exportCommand(e *env) *cli.Command {
 		Name:      "export",
 		Usage:     "write the whole database as a JSON document (to stdout unless --output)",
 		UsageText: "astro export [--output FILE]",
-		Flags:     []cli.Flag{&cli.StringFlag{Name: "output", Usage: "write to FILE (replaced atomically) instead of stdout"}},
+		Flags:     []cli.Flag{&cli.StringFlag{Name: "output", Usage: "write to FILE (replaced atomically, through a symbolic link, keeping its mode) instead of stdout"}},
 		Action: func(c *cli.Context) error {
 			if err := noArgs(c); err != nil {
 				return err
@@ -58,34 +58,24 @@ type exportSummary struct {
 	Dependencies  int    `json:"dependencies"`
 }
 
-// writeFileAtomic writes v as JSON to a temporary file beside path and
-// renames it into place, so path is never left half-written. It returns the
-// absolute path.
+// writeFileAtomic writes v as JSON to path, or to the file its symbolic
+// links lead to (the links stay), replacing it atomically with
+// fileTarget.write: never half-written, an existing file's mode kept, a new
+// one's set by the umask. It returns path made absolute.
 func writeFileAtomic(path string, v any) (string, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return "", err
 	}
-	f, err := os.CreateTemp(filepath.Dir(abs), "."+filepath.Base(abs)+".*.tmp")
+	t, err := resolveTarget(path)
 	if err != nil {
 		return "", err
 	}
-	defer os.Remove(f.Name()) // a no-op once renamed
-	if err := writeJSON(f, v); err != nil {
-		f.Close()
+	var b bytes.Buffer
+	if err := writeJSON(&b, v); err != nil {
 		return "", err
 	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return "", err
-	}
-	if err := f.Close(); err != nil {
-		return "", err
-	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		return "", err
-	}
-	if err := os.Rename(f.Name(), abs); err != nil {
+	if err := t.write(b.Bytes()); err != nil {
 		return "", err
 	}
 	return abs, nil
@@ -94,7 +84,7 @@ func writeFileAtomic(path string, v any) (string, error) {
 func importCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "import",
-		Usage:     "load a document written by export, all or nothing",
+		Usage:     "load a document written by export (a regular file of at most " + sizeText(MaxImportSize) + "), all or nothing",
 		UsageText: "astro import [--replace] FILE",
 		Flags:     []cli.Flag{&cli.BoolFlag{Name: "replace", Usage: "overwrite tasks, slices and dependencies whose IDs already exist"}},
 		Action: func(c *cli.Context) error {
@@ -121,10 +111,11 @@ func importCommand(e *env) *cli.Command {
 	}
 }
 
-// readDocument reads and checks an export document.
+// readDocument reads and checks an export document: a regular file of at
+// most MaxImportSize bytes (see readRegularFile).
 func readDocument(path string) (taskstore.Document, error) {
 	var doc taskstore.Document
-	b, err := os.ReadFile(path)
+	b, err := readRegularFile(path, MaxImportSize)
 	if err != nil {
 		return doc, err
 	}
