@@ -79,6 +79,8 @@ func fromEngine(err error) error {
 		return &DatabaseError{Op: ee.Op, Msg: "the database is busy: " + ee.Msg, Err: ErrLocked}
 	case engine.Cancelled:
 		return &DatabaseError{Op: ee.Op, Msg: ee.Msg, Err: contextErr(ee.Err)}
+	case engine.File:
+		return &DatabaseError{Op: ee.Op, Msg: ee.Msg, file: true}
 	}
 	return &DatabaseError{Op: ee.Op, Msg: ee.Msg}
 }

@@ -28,6 +28,10 @@ const (
 	// Cancelled is a statement interrupted by its context; Err is
 	// context.Canceled or context.DeadlineExceeded.
 	Cancelled
+	// File is a database file that cannot be used as it is: not a
+	// database, damaged, another application's, a symlink, unreadable or
+	// unwritable, or on a full disk. Msg says which, without the path.
+	File
 )
 
 // Error is an engine failure, classified, carrying the engine's message but
