@@ -77,6 +77,14 @@ func (o Options) logger() *slog.Logger {
 // Open opens the task database that o names, creating it and applying
 // migrations as needed. It returns a *LockingStore unless o.EnableLocking
 // is false, in which case it is OpenLocal's store.
+//
+// A SQLite database is opened only when it is astrotask's (marked with
+// application_id 0x41535452, or astrotask's tables from before the mark),
+// new, or an empty file; anything else, and a symlink at the database's
+// name or at its -wal, -shm or -journal name, is refused before anything
+// is written, and left as it was. A failure names the database and says
+// what is wrong with it in one line: "open task db <path>: not a SQLite
+// database".
 func Open(ctx context.Context, o Options) (Store, error) {
 	loc, err := o.location()
 	if err != nil {
