@@ -48,10 +48,11 @@ const (
 //     ApplicationID, or, with none, a user_version or tables but not
 //     astrotask's.
 //
-// It reads an existing non-empty file through one connection of its own,
-// with SQLite's defaults (no WAL switch, no writes), closed before it
-// returns; SQLite removes the -wal and -shm files that reading a WAL
-// database made when that connection was the only one.
+// It reads an existing non-empty database (or -wal file) through one
+// connection of its own, with SQLite's defaults (no WAL switch, no
+// writes), closed before it returns; SQLite removes the -wal and -shm
+// files that reading a WAL database made when that connection was the
+// only one. An empty file with no -wal file beside it is New.
 func Inspect(ctx context.Context, path string) (State, error) {
 	size, err := checkNames(path)
 	if err != nil || size == 0 {
@@ -71,8 +72,9 @@ func Inspect(ctx context.Context, path string) (State, error) {
 }
 
 // checkNames refuses a non-regular file at path or at the names SQLite
-// keeps beside it, and returns the size of the file at path (0 when there
-// is none).
+// keeps beside it, and returns the size of the database at path and of its
+// -wal file together (0 when there are none): a new database in WAL mode
+// may hold its first pages in the -wal file alone.
 func checkNames(path string) (int64, error) {
 	var size int64
 	for _, name := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {
@@ -84,8 +86,8 @@ func checkNames(path string) (int64, error) {
 			return 0, &engine.Error{Kind: engine.File, Msg: err.Error()}
 		case !fi.Mode().IsRegular():
 			return 0, &engine.Error{Kind: engine.File, Msg: notRegular(path, name, fi.Mode())}
-		case name == path:
-			size = fi.Size()
+		case name == path, name == path+"-wal":
+			size += fi.Size()
 		}
 	}
 	return size, nil
