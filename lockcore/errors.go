@@ -81,6 +81,10 @@ var (
 	// Windows, a junction or other reparse point), directory,
 	// FIFO or other non-regular file.
 	ErrNotRegular = errors.New("lock path is not a regular file")
+	// ErrHardLinked reports a lock file with more than one name (hard
+	// links): writing the holder record would change the other names'
+	// content too, so the file is refused before anything is written.
+	ErrHardLinked = errors.New("lock file has other names (hard links); the lock record would overwrite them")
 	// ErrPermission reports that the lock file or its directory cannot be
 	// created or opened for writing.
 	ErrPermission = errors.New("permission denied")

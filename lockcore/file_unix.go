@@ -17,7 +17,8 @@ type sysFile int
 
 // openLockFile creates the directory of path and opens the lock file for
 // reading and writing, close-on-exec, without following a symlink. It refuses
-// network filesystems and anything but a regular file. The one descriptor
+// network filesystems, anything but a regular file, and a file with other
+// names (hard links), before writing anything. The one descriptor
 // serves for the record, the gates and the lock (fd and lk).
 func openLockFile(path string) (fd, lk sysFile, err error) {
 	dir := filepath.Dir(path)
@@ -85,6 +86,9 @@ func checkRegular(fd int, path string) error {
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFREG {
 		return &PathError{Op: "open", Path: path, Kind: ErrNotRegular, Err: errors.New("found " + kindOf(uint32(st.Mode)))}
+	}
+	if st.Nlink > 1 {
+		return &PathError{Op: "open", Path: path, Kind: ErrHardLinked, Err: fmt.Errorf("found %d links", st.Nlink)}
 	}
 	return nil
 }

@@ -23,7 +23,8 @@ const shareAll = windows.FILE_SHARE_READ | windows.FILE_SHARE_WRITE | windows.FI
 // handle of its own. Both handles share the file with other openers
 // (reading, writing, deleting), are not inherited by child processes and do
 // not follow a reparse point (symlink, junction). Network drives and UNC
-// paths are refused, and so is anything but a regular file.
+// paths are refused, and so is anything but a regular file or a file with
+// other names (hard links); nothing is written before these checks.
 func openLockFile(path string) (fd, lk sysFile, err error) {
 	dir := filepath.Dir(path)
 	if isNetworkPath(dir) {
@@ -103,8 +104,8 @@ func kindOf(attrs uint32, err error) string {
 	return ""
 }
 
-// checkRegular refuses anything but a regular file and returns the
-// file's identity.
+// checkRegular refuses anything but a regular file, and a file with other
+// names (hard links), and returns the file's identity.
 func checkRegular(f sysFile, path string) (string, error) {
 	var fi windows.ByHandleFileInformation
 	err := windows.GetFileInformationByHandle(windows.Handle(f), &fi)
@@ -117,6 +118,9 @@ func checkRegular(f sysFile, path string) (string, error) {
 	}
 	if what != "" {
 		return "", &PathError{Op: "open", Path: path, Kind: ErrNotRegular, Err: errors.New("found " + what)}
+	}
+	if fi.NumberOfLinks > 1 {
+		return "", &PathError{Op: "open", Path: path, Kind: ErrHardLinked, Err: fmt.Errorf("found %d links", fi.NumberOfLinks)}
 	}
 	return idOf(&fi), nil
 }

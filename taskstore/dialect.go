@@ -84,6 +84,8 @@ func fromEngine(err error) error {
 		return &DatabaseError{Op: ee.Op, Msg: ee.Msg, Err: contextErr(ee.Err)}
 	case engine.LockLost:
 		return &DatabaseError{Op: ee.Op, Msg: ee.Msg, Err: ErrLockLost}
+	case engine.File:
+		return &DatabaseError{Op: ee.Op, Msg: ee.Msg, file: true}
 	}
 	return &DatabaseError{Op: ee.Op, Msg: ee.Msg}
 }

@@ -128,10 +128,18 @@ type DatabaseError struct {
 	Op  string // what the store was doing: "add task"
 	Msg string // the engine's message
 	Err error
+
+	file bool // the database file itself is at fault (engine.File)
 }
 
-// Error returns "<op>: <engine message>".
-func (e *DatabaseError) Error() string { return e.Op + ": " + e.Msg }
+// Error returns "<op>: <engine message>", or the message alone when Op is
+// empty.
+func (e *DatabaseError) Error() string {
+	if e.Op == "" {
+		return e.Msg
+	}
+	return e.Op + ": " + e.Msg
+}
 
 // Unwrap returns Err.
 func (e *DatabaseError) Unwrap() error { return e.Err }

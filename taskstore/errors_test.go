@@ -168,7 +168,7 @@ func TestOpenOptions(t *testing.T) {
 	if s != nil {
 		t.Errorf("OpenLocal failed but returned a non-nil Store %#v", s)
 	}
-	if err == nil || !strings.HasPrefix(err.Error(), "open task db: ") || strings.Contains(err.Error(), "\n") {
+	if err == nil || !strings.HasPrefix(err.Error(), "open task db "+filepath.Join(file, "x.db")+": ") || strings.Contains(err.Error(), "\n") {
 		t.Errorf("OpenLocal(under a file) = %v, want a one-line open error", err)
 	}
 	t.Logf("under a file: %v", err)

@@ -106,7 +106,10 @@ func (l Location) String() string {
 // sqlite://C:/dir/x.db; sqlite3:// and file:// are read the same way,
 // percent-escapes decoded, no query string), or a postgres:// or
 // postgresql:// URL, which gives Backend BackendPostgres. Other URL schemes
-// fail with ErrInvalid. Locate creates nothing.
+// fail with ErrInvalid, and so does a libpq key=value connection string
+// ("host=db dbname=tasks password=..."): it would otherwise name a SQLite
+// file, password and all; the error names its keys but no value. (A file
+// whose name reads as one is reached as ./host=db.) Locate creates nothing.
 func Locate(explicit string) (Location, error) {
 	if s := strings.TrimSpace(explicit); s != "" {
 		loc, err := parseLocation(s)
@@ -155,6 +158,10 @@ func locateFrom(wd string) (Location, error) {
 func parseLocation(s string) (Location, error) {
 	scheme, rest, hasScheme := strings.Cut(s, "://")
 	if !hasScheme {
+		if keys, ok := conninfoKeys(s); ok {
+			return Location{}, invalid("database", "a PostgreSQL key=value connection string (%s) is not supported: use a URL such as postgres://user:password@host:5432/dbname",
+				strings.Join(keys, ", "))
+		}
 		return sqlitePath(s)
 	}
 	switch strings.ToLower(scheme) {

@@ -120,7 +120,7 @@ func TestLocationString(t *testing.T) {
 
 func FuzzLocate(f *testing.F) {
 	for _, s := range []string{"x.db", "sqlite:///a/b.db", "sqlite://./c.db", "postgres://u:p@h/d", "postgresql://h/d?password=p",
-		"postgres://u:p%zz@h", "mysql://x", "sqlite://", "::", "a\x00b"} {
+		"postgres://u:p%zz@h", "mysql://x", "sqlite://", "::", "a\x00b", "host=h password=p dbname=d"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

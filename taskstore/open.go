@@ -77,6 +77,14 @@ func (o Options) logger() *slog.Logger {
 // Open opens the task database that o names, creating it and applying
 // migrations as needed. It returns a *LockingStore unless o.EnableLocking
 // is false, in which case it is OpenLocal's store.
+//
+// A SQLite database is opened only when it is astrotask's (marked with
+// application_id 0x41535452, or astrotask's tables from before the mark),
+// new, or an empty file; anything else, and a symlink at the database's
+// name or at its -wal, -shm or -journal name, is refused before anything
+// is written, and left as it was. A failure names the database and says
+// what is wrong with it in one line: "open task db <path>: not a SQLite
+// database".
 func Open(ctx context.Context, o Options) (Store, error) {
 	loc, err := o.location()
 	if err != nil {
@@ -220,23 +228,49 @@ func openEngine(ctx context.Context, loc Location) (*sql.DB, dialect, error) {
 		}
 		return db, postgres.Dialect{}, nil
 	case loc.Backend == BackendSQLite && loc.Path != "":
-		if err := os.MkdirAll(filepath.Dir(loc.Path), 0o755); err != nil {
-			return nil, nil, fmt.Errorf("open task db: %w", err)
-		}
-		if _, err := os.Lstat(loc.Path); errors.Is(err, fs.ErrNotExist) {
-			keepOutOfGit(loc.Path)
-		}
-		db, err := sqlite.Open(loc.Path)
+		db, err := openSQLite(ctx, loc.Path)
 		if err != nil {
-			return nil, nil, openError(loc, fromEngine(err))
+			return nil, nil, openError(loc, err)
 		}
 		return db, sqlite.Dialect{}, nil
 	}
 	return nil, nil, invalid("database", "location %q names no database", loc.String())
 }
 
-// openError says which database failed to open.
+// openSQLite opens the SQLite database at path, creating its directory
+// when missing. It refuses what sqlite.Inspect refuses (a symlink or other
+// non-regular file at path or beside it, a file that is not a SQLite
+// database or is damaged, another application's database) before anything
+// is written, so such a file is left as it was; symlinks in the directories
+// above path are followed. A database made before astrotask marked its
+// files opens and is marked by its next migration.
+func openSQLite(ctx context.Context, path string) (*sql.DB, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	st, err := sqlite.Inspect(ctx, path)
+	if err != nil {
+		return nil, fromEngine(err)
+	}
+	if _, err := os.Lstat(path); st == sqlite.New && errors.Is(err, fs.ErrNotExist) {
+		keepOutOfGit(path)
+	}
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		return nil, fromEngine(err)
+	}
+	return db, nil
+}
+
+// openError says which database failed to open, and why. When the file
+// itself is at fault (not a database, damaged, another application's,
+// unwritable, on a full disk), that is the whole message: "open task db
+// <path>: <what is wrong>", whatever step met it.
 func openError(loc Location, err error) error {
+	var de *DatabaseError
+	if errors.As(err, &de) && de.file {
+		return &DatabaseError{Op: "open task db " + loc.String(), Msg: de.Msg, Err: de.Err}
+	}
 	return fmt.Errorf("open task db %s: %w", loc, err)
 }
 

@@ -31,6 +31,10 @@ const (
 	// LockLost is a write refused because the cooperative lock it was
 	// made under is no longer held.
 	LockLost
+	// File is a database file that cannot be used as it is: not a
+	// database, damaged, another application's, a symlink, unreadable or
+	// unwritable, or on a full disk. Msg says which, without the path.
+	File
 )
 
 // Error is an engine failure, classified, carrying the engine's message but

@@ -4,6 +4,7 @@
 package sqlite
 
 import (
+	"context"
 	"database/sql"
 	"embed"
 	"errors"
@@ -72,6 +73,11 @@ func (Dialect) Classify(op string, err error) error {
 	switch se.Code() & 0xff {
 	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
 		return &engine.Error{Kind: engine.Busy, Op: op, Msg: msg}
+	case sqlite3.SQLITE_NOTADB:
+		return &engine.Error{Kind: engine.File, Op: op, Msg: "not a SQLite database"}
+	case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_FULL, sqlite3.SQLITE_CANTOPEN,
+		sqlite3.SQLITE_READONLY, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_PERM:
+		return &engine.Error{Kind: engine.File, Op: op, Msg: msg}
 	}
 	return &engine.Error{Op: op, Msg: msg}
 }
@@ -90,8 +96,7 @@ func message(se *sqlite.Error) string {
 // transactions begin IMMEDIATE so that they take SQLite's write lock up
 // front instead of failing with SQLITE_BUSY when upgrading.
 func DSN(path string) string {
-	esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
-	return "file:" + esc +
+	return "file:" + escape(path) +
 		"?_pragma=busy_timeout(" + strconv.Itoa(int(BusyTimeout/time.Millisecond)) + ")" +
 		"&_pragma=journal_mode(WAL)" +
 		"&_pragma=foreign_keys(1)" +
@@ -99,15 +104,46 @@ func DSN(path string) string {
 		"&_txlock=immediate"
 }
 
-// Open returns the connection pool of the database file at path. It
-// creates nothing until the first statement.
-func Open(path string) (*sql.DB, error) {
+// escape makes path a file: URI's path: "%", "?" and "#" are escaped.
+func escape(path string) string {
+	return strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+}
+
+// Open returns the connection pool of the database file at path, after
+// opening its first connection: a missing file is created and set to WAL
+// then. Call Inspect first: Open does not check whose file it is. A
+// failure is an *engine.Error saying what is wrong with the file or its
+// directory, without the path.
+func Open(ctx context.Context, path string) (*sql.DB, error) {
 	db, err := sql.Open("sqlite", DSN(path))
 	if err != nil {
-		return nil, Dialect{}.Classify("open database", err)
+		return nil, Dialect{}.Classify("", err)
 	}
 	db.SetMaxOpenConns(maxOpenConns)
 	db.SetMaxIdleConns(maxIdleConns)
 	db.SetConnMaxIdleTime(connMaxIdle)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, explain(path, err)
+	}
 	return db, nil
+}
+
+// explain classifies err, met opening or reading the database at path,
+// and says why SQLite could not open or write the file when the file
+// system tells: the file or its directory read-only or not writable.
+func explain(path string, err error) error {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM:
+			if why := unwritable(path); why != "" {
+				return &engine.Error{Kind: engine.File, Msg: why}
+			}
+		}
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return &engine.Error{Kind: engine.Cancelled, Msg: err.Error(), Err: err}
+	}
+	return Dialect{}.Classify("", err)
 }
