@@ -125,7 +125,7 @@ func (t *tools) removeDependency(ctx context.Context, in DependencyInput) (Remov
 	if err := t.store.RemoveTaskDependency(ctx, in.DependentTaskID, in.DependencyTaskID); err != nil {
 		return RemoveDependencyOutput{}, err
 	}
-	return RemoveDependencyOutput{DependentTaskID: in.DependentTaskID, DependencyTaskID: in.DependencyTaskID}, nil
+	return RemoveDependencyOutput(in), nil
 }
 
 func checkPair(in DependencyInput) error {
@@ -151,13 +151,6 @@ func statusList() string {
 			s += ", "
 		}
 		s += string(st)
-	}
-	return s
-}
-
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
 	}
 	return s
 }

@@ -227,8 +227,8 @@ func TestListTasks(t *testing.T) {
 			} else if !slices.Contains(ids(got.Tasks), taskstore.ProjectRootID) || len(got.Tasks) != len(tt.want) {
 				t.Errorf("listTasks(%v) = %v, want the project root and %d tasks", tt.args, ids(got.Tasks), len(tt.want)-1)
 			}
-			if len(got.Tasks) != len(got.Tasks) {
-				t.Errorf("count = %d, want %d", len(got.Tasks), len(got.Tasks))
+			if got.Remaining != 0 || got.NextCursor != "" {
+				t.Errorf("remaining = %d, nextCursor %q; want one page", got.Remaining, got.NextCursor)
 			}
 		})
 	}
