@@ -246,7 +246,7 @@ func claimRace(ctx context.Context, t *testing.T, astro *astroRunner, cs *mcp.Cl
 		var mcpErr, cliErr error
 		var wg sync.WaitGroup
 		wg.Go(func() {
-			_, mcpErr = callTool(ctx, cs, "listTasks", map[string]any{"statuses": []string{"pending"}}, &mcpPending)
+			_, mcpErr = callTool(ctx, cs, "listTasks", map[string]any{"statuses": []string{"pending"}, "limit": 500}, &mcpPending)
 		})
 		wg.Go(func() {
 			var out []byte
