@@ -69,7 +69,7 @@ func (t *tools) updateStatus(ctx context.Context, in UpdateStatusInput) (UpdateS
 				continue
 			}
 			out.AlsoUpdatedCount++
-			if cost := estimateJSON(c.ID) + 1; cost <= budget {
+			if cost := estimateJSON(c.ID) + 1; cost <= budget && len(out.AlsoUpdated) == out.AlsoUpdatedCount-1 {
 				budget -= cost
 				out.AlsoUpdated = append(out.AlsoUpdated, c.ID)
 			}
