@@ -1,9 +1,8 @@
 package server
 
 import (
-	"encoding/json"
 	"fmt"
-	"maps"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -20,32 +19,34 @@ import (
 // not a list; lists are sent empty, and optional fields are left out
 // rather than null.
 
-// sharedDefs are the schemas that compactSchema moves to $defs.
-var sharedDefs = map[string]*jsonschema.Schema{
-	"task":    mustSchema[taskstore.Task](),
-	"summary": mustSchema[TaskSummary](),
+// shared are the Go types whose schemas compactSchema moves to $defs, by
+// name.
+var shared = map[reflect.Type]string{
+	reflect.TypeFor[taskstore.Task](): "task",
+	reflect.TypeFor[TaskSummary]():    "summary",
 }
 
-func mustSchema[T any]() *jsonschema.Schema {
-	s, err := jsonschema.For[T](nil)
+func mustSchema(t reflect.Type) *jsonschema.Schema {
+	s, err := jsonschema.ForType(t, nil)
 	if err != nil {
-		panic(fmt.Sprintf("schema of %T: %v", *new(T), err))
+		panic(fmt.Sprintf("schema of %v: %v", t, err))
 	}
 	return s
 }
 
 // outputSchema derives the output schema of Out, compacted.
 func outputSchema[Out any]() *jsonschema.Schema {
-	used := map[string]int{}
-	s := compactSchema(mustSchema[Out](), used)
-	for name, n := range used {
+	t := reflect.TypeFor[Out]()
+	used := map[reflect.Type]int{}
+	s := compactSchema(t, mustSchema(t), used)
+	for st, n := range used {
 		if n < 2 {
-			continue // inlined
+			continue // inlined below
 		}
 		if s.Defs == nil {
 			s.Defs = map[string]*jsonschema.Schema{}
 		}
-		s.Defs[name] = compactSchema(sharedDefs[name].CloneSchemas(), nil)
+		s.Defs[shared[st]] = compactSchema(st, mustSchema(st), nil)
 	}
 	if len(s.Defs) < len(used) {
 		s = inline(s, s.Defs)
@@ -53,34 +54,46 @@ func outputSchema[Out any]() *jsonschema.Schema {
 	return s
 }
 
-// compactSchema rewrites s in place (see above) and returns it; used
-// counts the references to each of sharedDefs that it puts in place of a
-// copy (nil: it puts none).
-func compactSchema(s *jsonschema.Schema, used map[string]int) *jsonschema.Schema {
+// compactSchema rewrites s, the schema of a value of type t, in place (see
+// above) and returns it; used counts the references to the shared types
+// that it puts in place of a copy (nil: it puts none).
+func compactSchema(t reflect.Type, s *jsonschema.Schema, used map[reflect.Type]int) *jsonschema.Schema {
 	if s == nil {
 		return nil
 	}
-	if used != nil {
-		for _, name := range slices.Sorted(maps.Keys(sharedDefs)) {
-			if sameSchema(s, sharedDefs[name]) {
-				used[name]++
-				return &jsonschema.Schema{Ref: "#/$defs/" + name}
-			}
-		}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if _, ok := shared[t]; ok && used != nil {
+		used[t]++
+		return &jsonschema.Schema{Ref: "#/$defs/" + shared[t]}
 	}
 	s.AdditionalProperties = nil
-	for name, p := range s.Properties {
-		nullable := len(p.Types) == 2 && p.Types[0] == "null"
-		if nullable {
-			p.Type, p.Types = p.Types[1], nil
+	switch {
+	case t.Kind() == reflect.Slice:
+		s.Items = compactSchema(t.Elem(), s.Items, used)
+	case t.Kind() == reflect.Struct && s.Properties != nil:
+		for i := range t.NumField() {
+			f := t.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "" {
+				name = f.Name
+			}
+			p := s.Properties[name]
+			if p == nil || !f.IsExported() {
+				continue
+			}
+			nullable := len(p.Types) == 2 && p.Types[0] == "null"
+			if nullable {
+				p.Type, p.Types = p.Types[1], nil
+			}
+			p = compactSchema(f.Type, p, used)
+			if nullable && p.Type != "array" && slices.Contains(s.Required, name) {
+				p = &jsonschema.Schema{AnyOf: []*jsonschema.Schema{{Type: "null"}, p}}
+			}
+			s.Properties[name] = p
 		}
-		p = compactSchema(p, used)
-		if nullable && p.Type != "array" && slices.Contains(s.Required, name) {
-			p = &jsonschema.Schema{AnyOf: []*jsonschema.Schema{{Type: "null"}, p}}
-		}
-		s.Properties[name] = p
 	}
-	s.Items = compactSchema(s.Items, used)
 	s.Required = nil
 	return s
 }
@@ -92,7 +105,11 @@ func inline(s *jsonschema.Schema, defs map[string]*jsonschema.Schema) *jsonschem
 		return nil
 	}
 	if name, ok := strings.CutPrefix(s.Ref, "#/$defs/"); ok && defs[name] == nil {
-		return compactSchema(sharedDefs[name].CloneSchemas(), nil)
+		for t, n := range shared {
+			if n == name {
+				return compactSchema(t, mustSchema(t), nil)
+			}
+		}
 	}
 	for name, p := range s.Properties {
 		s.Properties[name] = inline(p, defs)
@@ -102,12 +119,6 @@ func inline(s *jsonschema.Schema, defs map[string]*jsonschema.Schema) *jsonschem
 	}
 	s.Items = inline(s.Items, defs)
 	return s
-}
-
-func sameSchema(a, b *jsonschema.Schema) bool {
-	x, err1 := json.Marshal(a)
-	y, err2 := json.Marshal(b)
-	return err1 == nil && err2 == nil && string(x) == string(y)
 }
 
 // dropNull types the optional inputs that the derived schema allows to be
