@@ -73,19 +73,24 @@ func Run(ctx context.Context, cfg Config, std Streams) error {
 
 	srv := server.New(store, server.Options{Location: loc, LockOptions: lockOpts, Logger: log, Version: Version(), Agent: cfg.Agent})
 	if cfg.HTTPAddr == "" {
-		return serveStdio(ctx, srv, std)
+		return serveStdio(ctx, srv, std, log)
 	}
 	return serveHTTP(ctx, srv, cfg, std.Err, log)
 }
 
 // serveStdio serves srv on the standard streams until the client closes
-// them or ctx is done.
-func serveStdio(ctx context.Context, srv *mcp.Server, std Streams) error {
-	err := srv.Run(ctx, &mcp.IOTransport{Reader: std.In, Writer: std.Out})
-	if err == nil || ctx.Err() != nil || errors.Is(err, io.EOF) || errors.Is(err, mcp.ErrConnectionClosed) {
-		return nil
+// stdin, or ctx is done: then it reads no further request, answers every
+// request already read, and returns nil. A line that is not a valid
+// JSON-RPC message is answered with an error and serving goes on.
+func serveStdio(ctx context.Context, srv *mcp.Server, std Streams, log *slog.Logger) error {
+	ss, err := srv.Connect(ctx, &server.StdioTransport{Reader: std.In, Writer: std.Out, Logger: log}, nil)
+	if err != nil {
+		return fmt.Errorf("serve stdio: %w", err)
 	}
-	return fmt.Errorf("serve stdio: %w", err)
+	if err := ss.Wait(); err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, mcp.ErrConnectionClosed) {
+		return fmt.Errorf("serve stdio: %w", err)
+	}
+	return nil
 }
 
 func serveHTTP(ctx context.Context, srv *mcp.Server, cfg Config, stderr io.Writer, log *slog.Logger) error {
