@@ -8,8 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
-	"time"
 
 	"github.com/astrotask/astrotask-go/mcpserver/internal/server"
 	"github.com/astrotask/astrotask-go/taskstore"
@@ -93,33 +91,21 @@ func serveStdio(ctx context.Context, srv *mcp.Server, std Streams, log *slog.Log
 	return nil
 }
 
+// serveHTTP listens on cfg.HTTPAddr and serves srv until ctx is done. It
+// refuses to serve beyond loopback without a token (Parse refuses such an
+// address already; this catches a name that resolved elsewhere).
 func serveHTTP(ctx context.Context, srv *mcp.Server, cfg Config, stderr io.Writer, log *slog.Logger) error {
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
 	addr := ln.Addr().(*net.TCPAddr)
-	fmt.Fprintf(stderr, "astrotask-mcp: serving MCP on http://%s/mcp\n", addr)
 	if !addr.IP.IsLoopback() && cfg.Token == "" {
-		fmt.Fprintf(stderr, "astrotask-mcp: warning: listening beyond loopback without a token; set %s\n", server.TokenEnv)
+		ln.Close()
+		return fmt.Errorf("%q resolved to %s, beyond loopback, and needs a token: set %s", cfg.HTTPAddr, addr, server.TokenEnv)
 	}
-	hs := &http.Server{
-		Handler:           server.Handler(srv, server.HTTPOptions{Token: cfg.Token, AllowedHosts: cfg.AllowedHosts, Logger: log}),
-		ReadHeaderTimeout: 10 * time.Second,
-	}
-	done := make(chan error, 1)
-	go func() { done <- hs.Serve(ln) }()
-	select {
-	case err := <-done:
-		return fmt.Errorf("serve http: %w", err)
-	case <-ctx.Done():
-	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := hs.Shutdown(shutdown); err != nil {
-		hs.Close()
-	}
-	return nil
+	fmt.Fprintf(stderr, "astrotask-mcp: serving MCP on http://%s/mcp\n", addr)
+	return server.Serve(ctx, ln, srv, server.HTTPOptions{Token: cfg.Token, AllowedHosts: cfg.AllowedHosts, Logger: log})
 }
 
 // newLogger logs to stderr: errors only, or everything from debug up when
