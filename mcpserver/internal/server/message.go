@@ -47,8 +47,8 @@ func invalidRequest(id json.RawMessage, msg string) *rpcError {
 // when the line is not JSON, -32600 when it is JSON but not a message
 // (an array, which would be a batch; a "jsonrpc" other than "2.0"; an id
 // that is not a string or an integer within ±2^53; a method that is not a
-// string; params that are not an object or an array; a response without
-// an id or with neither or both of result and error). The error carries
+// non-empty string; params that are not an object or an array; a response
+// without an id or with neither or both of result and error). The error carries
 // the request's id when the line was a request with a valid id, null
 // otherwise. Keys are matched exactly; unknown keys are ignored.
 func parseMessage(line []byte) (jsonrpc.Message, *rpcError) {
@@ -91,8 +91,8 @@ func parseRequest(fields map[string]json.RawMessage, id jsonrpc.ID, hasID bool, 
 		return nil, err
 	}
 	var method string
-	if raw := fields["method"]; raw[0] != '"' || json.Unmarshal(raw, &method) != nil {
-		return nil, invalidRequest(echo, `"method" must be a string`)
+	if raw := fields["method"]; raw[0] != '"' || json.Unmarshal(raw, &method) != nil || method == "" {
+		return nil, invalidRequest(echo, `"method" must be a non-empty string`)
 	}
 	params, err := checkParams(fields["params"], echo)
 	if err != nil {

@@ -48,6 +48,7 @@ func TestParseMessage(t *testing.T) {
 		{`{"jsonrpc":"2.0","id":9007199254740993,"method":"ping"}`, jsonrpc.CodeInvalidRequest, "null"},
 		{`{"jsonrpc":"2.0","id":1,"method":7}`, jsonrpc.CodeInvalidRequest, "1"},
 		{`{"jsonrpc":"2.0","id":1,"method":null}`, jsonrpc.CodeInvalidRequest, "1"},
+		{`{"jsonrpc":"2.0","id":1,"method":""}`, jsonrpc.CodeInvalidRequest, "1"},
 		{`{"jsonrpc":"2.0","id":1,"method":"ping","params":"x"}`, jsonrpc.CodeInvalidRequest, "1"},
 		{`{"jsonrpc":"2.0","id":1}`, jsonrpc.CodeInvalidRequest, "null"},
 		{`{"jsonrpc":"2.0","result":{}}`, jsonrpc.CodeInvalidRequest, "null"},
