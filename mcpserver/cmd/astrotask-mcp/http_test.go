@@ -100,6 +100,9 @@ func TestHTTPBinary(t *testing.T) {
 	if got := send("", "", "Bearer nope"); got != http.StatusUnauthorized {
 		t.Errorf("wrong token = %d, want 401", got)
 	}
+	if got := send("", "", "bearer tok-123"); got != http.StatusOK {
+		t.Errorf("lower-case bearer scheme = %d, want 200 (the scheme is case-insensitive)", got)
+	}
 
 	client := mcp.NewClient(&mcp.Implementation{Name: "e2e-http", Version: "1"}, nil)
 	cs, err := client.Connect(context.Background(), &mcp.StreamableClientTransport{

@@ -12,8 +12,14 @@ import (
 	"github.com/astrotask/astrotask-go/mcpserver/internal/app"
 )
 
+// main stops cleanly on the first SIGINT or SIGTERM (the server answers
+// what it has read, then exits); a second one ends the process at once.
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	code := app.Main(ctx, os.Args[1:], os.Getenv, app.Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr})
 	stop()
 	os.Exit(code)

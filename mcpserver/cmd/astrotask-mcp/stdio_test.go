@@ -289,6 +289,10 @@ func TestBadCommandLine(t *testing.T) {
 		// Unreachable or unsupported, the location is shown without its password.
 		{[]string{"--db", "postgres://u:secret@127.0.0.1:1/db"}, nil, 1, "postgres://u:xxxxx@127.0.0.1:1/db"},
 		{[]string{"--http=127.0.0.1:99999"}, nil, 1, "listen"},
+		// Beyond loopback without a token: refused before the database is
+		// opened (this one could not be) and before listening.
+		{[]string{"--http=0.0.0.0:0", "--db", "ftp://host/db"}, nil, 2, "needs a token"},
+		{[]string{"--http=:0", "--db", "ftp://host/db"}, nil, 2, "needs a token"},
 	}
 	for _, tt := range tests {
 		cmd := exec.Command(binary, tt.args...)

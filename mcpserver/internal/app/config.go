@@ -8,6 +8,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -102,7 +104,8 @@ func Parse(args []string, getenv func(string) string, stderr io.Writer) (Config,
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: astrotask-mcp [flags]\n\n"+
 			"Serves the Astrotask task database to MCP clients over stdio (default) or Streamable HTTP.\n"+
-			"The HTTP transport requires the bearer token in $%s when it is set.\n\nFlags:\n", server.TokenEnv)
+			"The HTTP transport requires the bearer token in $%s when it is set, and refuses to\n"+
+			"listen beyond loopback without one.\n\nFlags:\n", server.TokenEnv)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -133,7 +136,26 @@ func Parse(args []string, getenv func(string) string, stderr io.Writer) (Config,
 		cfg.Agent = strings.TrimSpace(getenv(AgentEnv))
 	}
 	cfg.Token = getenv(server.TokenEnv)
+	if cfg.HTTPAddr != "" && cfg.Token == "" && !loopbackAddr(cfg.HTTPAddr) {
+		return cfg, &usageError{fmt.Sprintf("listening on %q (beyond loopback) needs a token: set %s, or use --http=127.0.0.1:PORT", cfg.HTTPAddr, server.TokenEnv)}
+	}
 	return cfg, nil
+}
+
+// loopbackAddr reports whether a listen address is on loopback only: its
+// host is "localhost" or a loopback IP. An empty host (every interface) and
+// any other name are not: a name may resolve anywhere, and the Host header
+// checks cannot stop a remote client, which chooses its Host header.
+func loopbackAddr(hostport string) bool {
+	host, _, err := net.SplitHostPort(hostport)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
 }
 
 func parseTimeout(s string) (time.Duration, error) {

@@ -31,7 +31,10 @@ func TestParse(t *testing.T) {
 		{"defaults", nil, env(), Config{}},
 		{"db", []string{"--db", "x/tasks.db"}, env(), Config{DB: "x/tasks.db"}},
 		{"http default addr", []string{"--http"}, env(), Config{HTTPAddr: server.DefaultAddr}},
-		{"http addr", []string{"--http=0.0.0.0:8080"}, env(), Config{HTTPAddr: "0.0.0.0:8080"}},
+		{"http addr", []string{"--http=127.0.0.1:8080"}, env(), Config{HTTPAddr: "127.0.0.1:8080"}},
+		{"http localhost", []string{"--http=localhost:0"}, env(), Config{HTTPAddr: "localhost:0"}},
+		{"http ipv6 loopback", []string{"--http=[::1]:8080"}, env(), Config{HTTPAddr: "[::1]:8080"}},
+		{"http all interfaces with token", []string{"--http=0.0.0.0:8080"}, env(server.TokenEnv, "tok"), Config{HTTPAddr: "0.0.0.0:8080", Token: "tok"}},
 		{"http off", []string{"--http=false"}, env(), Config{}},
 		{"token from env", []string{"--http"}, env(server.TokenEnv, "tok"), Config{HTTPAddr: server.DefaultAddr, Token: "tok"}},
 		{"lock timeout flag", []string{"--lock-timeout", "750ms"}, env(LockTimeoutEnv, "9s"), Config{LockTimeout: new(750 * time.Millisecond)}},
@@ -64,6 +67,14 @@ func TestParseErrors(t *testing.T) {
 		{[]string{"--lock-timeout", "-1s"}, env(), "must not be negative"},
 		{nil, env(LockTimeoutEnv, "soon"), "invalid lock timeout"},
 		{[]string{"--no-such-flag"}, env(), "not defined"},
+		// Beyond loopback a token is required: Host checks cannot stop a
+		// remote client, which chooses its Host header.
+		{[]string{"--http=0.0.0.0:8080"}, env(), "needs a token"},
+		{[]string{"--http=:8080"}, env(), "needs a token"},
+		{[]string{"--http=[::]:8080"}, env(), "needs a token"},
+		{[]string{"--http=192.168.1.20:8080"}, env(), "needs a token"},
+		{[]string{"--http=tasks.example.com:8080"}, env(), "needs a token"},
+		{[]string{"--http=0.0.0.0:8080"}, env(server.TokenEnv, ""), "needs a token"},
 	}
 	for _, tt := range tests {
 		_, err := Parse(tt.args, tt.env, io.Discard)

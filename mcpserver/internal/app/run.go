@@ -8,8 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
-	"time"
 
 	"github.com/astrotask/astrotask-go/mcpserver/internal/server"
 	"github.com/astrotask/astrotask-go/taskstore"
@@ -73,48 +71,41 @@ func Run(ctx context.Context, cfg Config, std Streams) error {
 
 	srv := server.New(store, server.Options{Location: loc, LockOptions: lockOpts, Logger: log, Version: Version(), Agent: cfg.Agent})
 	if cfg.HTTPAddr == "" {
-		return serveStdio(ctx, srv, std)
+		return serveStdio(ctx, srv, std, log)
 	}
 	return serveHTTP(ctx, srv, cfg, std.Err, log)
 }
 
 // serveStdio serves srv on the standard streams until the client closes
-// them or ctx is done.
-func serveStdio(ctx context.Context, srv *mcp.Server, std Streams) error {
-	err := srv.Run(ctx, &mcp.IOTransport{Reader: std.In, Writer: std.Out})
-	if err == nil || ctx.Err() != nil || errors.Is(err, io.EOF) || errors.Is(err, mcp.ErrConnectionClosed) {
-		return nil
+// stdin, or ctx is done: then it reads no further request, answers every
+// request already read, and returns nil. A line that is not a valid
+// JSON-RPC message is answered with an error and serving goes on.
+func serveStdio(ctx context.Context, srv *mcp.Server, std Streams, log *slog.Logger) error {
+	ss, err := srv.Connect(ctx, &server.StdioTransport{Reader: std.In, Writer: std.Out, Logger: log}, nil)
+	if err != nil {
+		return fmt.Errorf("serve stdio: %w", err)
 	}
-	return fmt.Errorf("serve stdio: %w", err)
+	if err := ss.Wait(); err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, mcp.ErrConnectionClosed) {
+		return fmt.Errorf("serve stdio: %w", err)
+	}
+	return nil
 }
 
+// serveHTTP listens on cfg.HTTPAddr and serves srv until ctx is done. It
+// refuses to serve beyond loopback without a token (Parse refuses such an
+// address already; this catches a name that resolved elsewhere).
 func serveHTTP(ctx context.Context, srv *mcp.Server, cfg Config, stderr io.Writer, log *slog.Logger) error {
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
 	addr := ln.Addr().(*net.TCPAddr)
-	fmt.Fprintf(stderr, "astrotask-mcp: serving MCP on http://%s/mcp\n", addr)
 	if !addr.IP.IsLoopback() && cfg.Token == "" {
-		fmt.Fprintf(stderr, "astrotask-mcp: warning: listening beyond loopback without a token; set %s\n", server.TokenEnv)
+		ln.Close()
+		return fmt.Errorf("%q resolved to %s, beyond loopback, and needs a token: set %s", cfg.HTTPAddr, addr, server.TokenEnv)
 	}
-	hs := &http.Server{
-		Handler:           server.Handler(srv, server.HTTPOptions{Token: cfg.Token, AllowedHosts: cfg.AllowedHosts, Logger: log}),
-		ReadHeaderTimeout: 10 * time.Second,
-	}
-	done := make(chan error, 1)
-	go func() { done <- hs.Serve(ln) }()
-	select {
-	case err := <-done:
-		return fmt.Errorf("serve http: %w", err)
-	case <-ctx.Done():
-	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := hs.Shutdown(shutdown); err != nil {
-		hs.Close()
-	}
-	return nil
+	fmt.Fprintf(stderr, "astrotask-mcp: serving MCP on http://%s/mcp\n", addr)
+	return server.Serve(ctx, ln, srv, server.HTTPOptions{Token: cfg.Token, AllowedHosts: cfg.AllowedHosts, Logger: log})
 }
 
 // newLogger logs to stderr: errors only, or everything from debug up when

@@ -61,6 +61,8 @@ func TestHTTPRebinding(t *testing.T) {
 		{"localhost name", "/health", "localhost:3000", "", 200},
 		{"ipv6 loopback", "/health", "[::1]:3000", "", 200},
 		{"allowed host", "/health", "tasks.internal:3000", "", 200},
+		{"allowed host mcp", "/mcp", "tasks.internal:3000", "", 200},
+		{"allowed origin mcp", "/mcp", "", "https://tasks.internal", 200},
 		{"local origin", "/health", "", "http://localhost:5173", 200},
 		{"foreign host health", "/health", "evil.example.com", "", 403},
 		{"foreign host mcp", "/mcp", "evil.example.com:3000", "", 403},
@@ -114,6 +116,36 @@ func TestHTTPToken(t *testing.T) {
 	got, err := e.store.ListTasks(t.Context(), taskstore.Filter{Statuses: []taskstore.Status{}})
 	if err != nil || len(got) != 1 || got[0].Title != "over http" {
 		t.Errorf("store after HTTP addTasks = %v, %v; want the task", taskIDs(got), err)
+	}
+}
+
+// TestHTTPBearerScheme: the scheme is case-insensitive (RFC 7235) and may
+// be followed by more than one space; anything else is refused.
+func TestHTTPBearerScheme(t *testing.T) {
+	_, hs := newHTTP(t, server.HTTPOptions{Token: "s3cret"})
+	initialize := `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"x","version":"1"}}}`
+	for _, tt := range []struct {
+		auth string
+		want int
+	}{
+		{"Bearer s3cret", 200},
+		{"bearer s3cret", 200},
+		{"BEARER s3cret", 200},
+		{"bEaReR s3cret", 200},
+		{"Bearer   s3cret", 200},
+		{"bearer S3CRET", 401},
+		{"Bearers3cret", 401},
+		{"bearer", 401},
+		{"Bearer ", 401},
+		{"Bearer s3cret s3cret", 401},
+		{"Bear s3cret", 401},
+		{"Basic s3cret", 401},
+	} {
+		req := mustRequest(t, "POST", hs.URL+"/mcp", initialize)
+		req.Header.Set("Authorization", tt.auth)
+		if got := do(t, req).StatusCode; got != tt.want {
+			t.Errorf("POST /mcp Authorization=%q = %d, want %d", tt.auth, got, tt.want)
+		}
 	}
 }
 
