@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/astrotask/astrotask-go/lockcore"
 )
@@ -143,3 +144,29 @@ func (e *DatabaseError) Error() string {
 
 // Unwrap returns Err.
 func (e *DatabaseError) Unwrap() error { return e.Err }
+
+// CutMiddle returns s if it is at most limit bytes long, and otherwise its
+// start and end around a marker saying how many bytes were cut, at most
+// limit bytes in all, cut on rune boundaries. The CLI and the MCP server
+// cut the error lines they print with it, so that no input can make a
+// message unbounded.
+func CutMiddle(s string, limit int) string {
+	if len(s) <= limit {
+		return s
+	}
+	marker := func(n int) string { return fmt.Sprintf(" ... [%d bytes cut] ... ", n) }
+	keep := max(limit-len(marker(len(s))), 0)
+	head := runeStart(s, keep*2/3, -1)
+	tail := runeStart(s, len(s)-(keep-head), +1)
+	return s[:head] + marker(tail-head) + s[tail:]
+}
+
+// runeStart returns the index nearest n, moving in direction dir (-1 or
+// +1), at which a rune of s starts (or len(s)).
+func runeStart(s string, n, dir int) int {
+	n = min(max(n, 0), len(s))
+	for n > 0 && n < len(s) && !utf8.RuneStart(s[n]) {
+		n += dir
+	}
+	return n
+}

@@ -88,5 +88,5 @@ func report(w io.Writer, err error) int {
 
 // errorLine is err's message as report prints it.
 func errorLine(err error) string {
-	return shorten(clean(err.Error()), maxErrorBytes)
+	return taskstore.CutMiddle(clean(err.Error()), maxErrorBytes)
 }

@@ -93,28 +93,3 @@ func unsafeRune(r rune) bool {
 
 // maxErrorBytes is the most bytes of an error message that astro prints.
 const maxErrorBytes = 1000
-
-// shorten cuts s to at most limit bytes when it is longer, keeping its start
-// and its end (where messages often say what was wrong) and putting
-// " ... [N bytes cut] ... " between them. Both cuts fall on rune
-// boundaries.
-func shorten(s string, limit int) string {
-	if len(s) <= limit {
-		return s
-	}
-	marker := func(n int) string { return fmt.Sprintf(" ... [%d bytes cut] ... ", n) }
-	keep := max(limit-len(marker(len(s))), 0)
-	head := runeStart(s, keep*2/3, -1)
-	tail := runeStart(s, len(s)-(keep-head), +1)
-	return s[:head] + marker(tail-head) + s[tail:]
-}
-
-// runeStart returns the index nearest n, moving in direction dir (-1 or
-// +1), at which a rune of s starts (or len(s)).
-func runeStart(s string, n, dir int) int {
-	n = min(max(n, 0), len(s))
-	for n > 0 && n < len(s) && !utf8.RuneStart(s[n]) {
-		n += dir
-	}
-	return n
-}

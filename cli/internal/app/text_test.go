@@ -80,25 +80,6 @@ func FuzzClean(f *testing.F) {
 	})
 }
 
-func TestShorten(t *testing.T) {
-	if got := shorten("short", 10); got != "short" {
-		t.Errorf("shorten(short) = %q", got)
-	}
-	long := "start " + strings.Repeat("é", 5000) + " the end"
-	got := shorten(long, maxErrorBytes)
-	if len(got) > maxErrorBytes || !utf8.ValidString(got) {
-		t.Fatalf("shorten(%d bytes) = %d bytes, valid UTF-8 %v; want at most %d, valid", len(long), len(got), utf8.ValidString(got), maxErrorBytes)
-	}
-	if !strings.HasPrefix(got, "start ") || !strings.HasSuffix(got, " the end") || !strings.Contains(got, " bytes cut] ... ") {
-		t.Errorf("shorten(...) = %q, want the start, a marker and the end", got)
-	}
-	for limit := 0; limit < 60; limit++ {
-		if got := shorten(long, limit); len(got) > max(limit, len(" ... [10014 bytes cut] ... ")) || !utf8.ValidString(got) {
-			t.Errorf("shorten(long, %d) = %q", limit, got)
-		}
-	}
-}
-
 func TestJSONSafe(t *testing.T) {
 	v := map[string]string{"title": "a\x1b[31m\r\n\x7f\u009b\u202e\u2028\U000e0041\u200d<&> é 🙂"}
 	var buf bytes.Buffer

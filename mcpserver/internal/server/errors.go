@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/astrotask/astrotask-go/lockcore"
 	"github.com/astrotask/astrotask-go/taskstore"
@@ -79,24 +78,7 @@ const MaxReasonBytes = 1000
 // So an error never echoes a huge argument back whole.
 func oneLine(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
-	if len(s) <= MaxReasonBytes {
-		return s
-	}
-	marker := func(n int) string { return fmt.Sprintf(" ... [%d bytes cut] ... ", n) }
-	keep := MaxReasonBytes - len(marker(len(s)))
-	head := runeStart(s, keep*2/3, -1)
-	tail := runeStart(s, len(s)-(keep-head), +1)
-	return s[:head] + marker(tail-head) + s[tail:]
-}
-
-// runeStart returns the index nearest n, moving in direction dir (-1 or
-// +1), at which a rune of s starts (or len(s)).
-func runeStart(s string, n, dir int) int {
-	n = min(max(n, 0), len(s))
-	for n > 0 && n < len(s) && !utf8.RuneStart(s[n]) {
-		n += dir
-	}
-	return n
+	return taskstore.CutMiddle(s, MaxReasonBytes)
 }
 
 // invalid returns an ErrInvalid error for field.
