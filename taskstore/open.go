@@ -197,7 +197,7 @@ func WithDatabaseLock(ctx context.Context, dbPath string, lockOpts lockcore.Opti
 // cooperative lock lk (recorded as ProcessMigration), or under the
 // engine's own locking alone when lk is nil.
 func openStore(ctx context.Context, loc Location, lk locker, lockOpts lockcore.Options, log *slog.Logger) (*sqlStore, error) {
-	db, d, err := openEngine(ctx, loc)
+	db, d, err := openEngine(ctx, loc, lk, lockOpts)
 	if err != nil {
 		return nil, err
 	}
@@ -218,8 +218,9 @@ func openStore(ctx context.Context, loc Location, lk locker, lockOpts lockcore.O
 	return s, nil
 }
 
-// openEngine opens the connection pool of loc's engine.
-func openEngine(ctx context.Context, loc Location) (*sql.DB, dialect, error) {
+// openEngine opens the connection pool of loc's engine; a new SQLite
+// database is created under lk (see openSQLite).
+func openEngine(ctx context.Context, loc Location, lk locker, lockOpts lockcore.Options) (*sql.DB, dialect, error) {
 	switch {
 	case loc.Backend == BackendPostgres:
 		db, err := postgres.Open(ctx, loc.URL)
@@ -228,7 +229,7 @@ func openEngine(ctx context.Context, loc Location) (*sql.DB, dialect, error) {
 		}
 		return db, postgres.Dialect{}, nil
 	case loc.Backend == BackendSQLite && loc.Path != "":
-		db, err := openSQLite(ctx, loc.Path)
+		db, err := openSQLite(ctx, loc.Path, lk, lockOpts)
 		if err != nil {
 			return nil, nil, openError(loc, err)
 		}
@@ -244,22 +245,40 @@ func openEngine(ctx context.Context, loc Location) (*sql.DB, dialect, error) {
 // is written, so such a file is left as it was; symlinks in the directories
 // above path are followed. A database made before astrotask marked its
 // files opens and is marked by its next migration.
-func openSQLite(ctx context.Context, path string) (*sql.DB, error) {
+//
+// Processes that open a new database at the same moment race to set it up
+// (switching it to WAL), which SQLite on Windows answers with "database is
+// locked" at once. A database found busy this way is looked at and opened
+// again under the cooperative lock lk, held exclusively as
+// ProcessMigration, so that the processes set it up one after the other.
+func openSQLite(ctx context.Context, path string, lk locker, lockOpts lockcore.Options) (*sql.DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, err
 	}
-	st, err := sqlite.Inspect(ctx, path)
-	if err != nil {
-		return nil, fromEngine(err)
+	open := func(ctx context.Context) (*sql.DB, error) {
+		st, err := sqlite.Inspect(ctx, path)
+		if err != nil {
+			return nil, fromEngine(err)
+		}
+		if _, err := os.Lstat(path); st == sqlite.New && errors.Is(err, fs.ErrNotExist) {
+			keepOutOfGit(path)
+		}
+		db, err := sqlite.Open(ctx, path)
+		if err != nil {
+			return nil, fromEngine(err)
+		}
+		return db, nil
 	}
-	if _, err := os.Lstat(path); st == sqlite.New && errors.Is(err, fs.ErrNotExist) {
-		keepOutOfGit(path)
+	db, err := open(ctx)
+	if err == nil || lk == nil || !errors.Is(err, ErrLocked) {
+		return db, err
 	}
-	db, err := sqlite.Open(ctx, path)
-	if err != nil {
-		return nil, fromEngine(err)
-	}
-	return db, nil
+	lockOpts.ProcessType = ProcessMigration
+	err = lk.With(ctx, lockcore.ModeExclusive, lockOpts, func(ctx context.Context) error {
+		db, err = open(ctx)
+		return err
+	})
+	return db, err
 }
 
 // openError says which database failed to open, and why. When the file
