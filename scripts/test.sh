@@ -35,8 +35,12 @@ for setup in scripts/test.d/*.sh; do
 done
 
 step "go test -race"
+# -parallel 8: cli's scripts (testscript runs each as a parallel subtest)
+# spend most of their time waiting for the astro processes they start, so
+# eight at once keep two cores busy; tests without t.Parallel are not
+# affected.
 for m in "${modules[@]}"; do
-	(cd "$m" && go test -race -count=1 -timeout 10m ./...)
+	(cd "$m" && go test -race -count=1 -parallel 8 -timeout 10m ./...)
 done
 
 step "go test for windows/amd64 under Wine"

@@ -99,6 +99,7 @@ func hostileDatabase(t *testing.T) (db, id string) {
 // characters: the text output shows them escaped, a title cannot fake a
 // row, and --json still gives back the exact values.
 func TestTextOutputEscapesStoredValues(t *testing.T) {
+	t.Parallel() // its own database; scripts run beside it
 	db, id := hostileDatabase(t)
 	escTitle := `Pay the \x1b]0;pwned\x07invoice\x1b[2J\x0d\x0a[ ] FAKE`
 	for _, tc := range []struct {
@@ -151,6 +152,7 @@ func TestTextOutputEscapesStoredValues(t *testing.T) {
 // TestTitleLineBreaksRefused: the CLI refuses a title with CR or LF in one
 // line and writes nothing.
 func TestTitleLineBreaksRefused(t *testing.T) {
+	t.Parallel() // its own database; scripts run beside it
 	db := filepath.Join(tempDir(t), "data", "astrotask.db")
 	for _, title := range []string{"two\nlines", "carriage\rreturn"} {
 		_, stderr, code := astro(t, "--db", db, "task", "add", "--title", title)
@@ -200,6 +202,7 @@ func startHolderAs(t *testing.T, process, dbPath string) *holder {
 // its control characters escaped, and a huge one is cut to a bounded line
 // that keeps its start and its end.
 func TestErrorsAreEscapedAndCapped(t *testing.T) {
+	t.Parallel() // its own database; scripts run beside it
 	db := filepath.Join(tempDir(t), "data", "astrotask.db")
 	stdout, stderr, code := astro(t, "--db", db, "--json", "task", "add", "--title", "claimed")
 	var task struct{ ID string }
@@ -231,6 +234,7 @@ func TestErrorsAreEscapedAndCapped(t *testing.T) {
 // TestWhereEscapesPath: `where` and `lock-status --verbose` print a
 // database path holding control and bidi characters escaped.
 func TestWhereEscapesPath(t *testing.T) {
+	t.Parallel() // its own database; scripts run beside it
 	// Windows refuses control characters in file names; a bidi override
 	// and DEL it takes.
 	dir, shown := "odd\x1b[2J\u202edir", `odd\x1b[2J\u202edir`
