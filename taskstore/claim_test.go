@@ -142,25 +142,21 @@ func TestClaimNextRace(t *testing.T) {
 	})
 }
 
-// waitLeaseEnd polls, with a deadline, until the store's clock has passed
-// the task's lease: r (by ID or next) then claims a task.
+// waitLeaseEnd waits (waitFor) until the store's clock has passed the
+// task's lease: r (by ID or next) then claims a task.
 func waitLeaseEnd(t *testing.T, s Store, r ClaimRequest) *Task {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		got, err := s.Claim(context.Background(), r)
-		if err == nil && got != nil {
-			return got
-		}
+	var got *Task
+	waitFor(t, "the lease to run out", func() bool {
+		var err error
+		got, err = s.Claim(context.Background(), r)
 		var ce *ClaimedError
 		if err != nil && !errors.As(err, &ce) {
 			t.Fatalf("Claim(%+v) = %v, want success or a *ClaimedError", r, err)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the lease never ran out: %v", err)
-		}
-		time.Sleep(20 * time.Millisecond) // poll interval, not synchronisation
-	}
+		return err == nil && got != nil
+	})
+	return got
 }
 
 func TestLeaseRunsOut(t *testing.T) {

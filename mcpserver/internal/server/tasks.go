@@ -64,12 +64,15 @@ func (t *tools) updateStatus(ctx context.Context, in UpdateStatusInput) (UpdateS
 		}
 		out = UpdateStatusOutput{Task: summary(task, blocked), AlsoUpdated: []string{}}
 		budget := AnswerBudget - estimateJSON(out) - 50
+		full := false
 		for _, c := range changed {
 			if c.ID == task.ID {
 				continue
 			}
 			out.AlsoUpdatedCount++
-			if cost := estimateJSON(c.ID) + 1; cost <= budget && len(out.AlsoUpdated) == out.AlsoUpdatedCount-1 {
+			cost := estimateJSON(c.ID) + 1
+			full = full || cost > budget
+			if !full {
 				budget -= cost
 				out.AlsoUpdated = append(out.AlsoUpdated, c.ID)
 			}
