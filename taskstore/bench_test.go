@@ -155,6 +155,41 @@ func BenchmarkAddTask(b *testing.B) {
 	}
 }
 
+// BenchmarkClaimNextDone is an agent's turn on a task, under the
+// cooperative lock: claim the next ready task of 200, then mark it done.
+// Tasks are added back, untimed, as they run out.
+func BenchmarkClaimNextDone(b *testing.B) {
+	s := openBench(b, true)
+	ctx := context.Background()
+	refill := func() {
+		batch := make([]BatchTask, 200)
+		for i := range batch {
+			batch[i] = BatchTask{NewTask: NewTask{Title: fmt.Sprint("ready ", i), PriorityScore: ptr(i % 10)}}
+		}
+		if _, err := s.AddTasks(ctx, batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+	refill()
+	for b.Loop() {
+		t, err := s.Claim(ctx, ClaimRequest{Agent: "bench"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if t == nil {
+			b.StopTimer()
+			refill()
+			b.StartTimer()
+			if t, err = s.Claim(ctx, ClaimRequest{Agent: "bench"}); err != nil || t == nil {
+				b.Fatalf("Claim after refill = %v, %v", t, err)
+			}
+		}
+		if _, err := s.UpdateTaskStatus(ctx, t.ID, StatusDone, StatusOptions{Agent: "bench"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkAddTasks1000 adds 1,000 tasks in one atomic batch.
 func BenchmarkAddTasks1000(b *testing.B) {
 	s := openBench(b, true)

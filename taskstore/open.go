@@ -202,6 +202,9 @@ func openStore(ctx context.Context, loc Location, lk locker, lockOpts lockcore.O
 		return nil, err
 	}
 	s := &sqlStore{db: db, d: d, loc: loc, log: log}
+	if loc.Backend == BackendSQLite {
+		s.sc = newStmtCache(db)
+	}
 	if loc.Backend == BackendPostgres {
 		b, err := postgres.NewBinder(loc.URL)
 		if err != nil {

@@ -3,6 +3,7 @@ package taskstore
 import (
 	"context"
 	"encoding/base64"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -147,7 +148,8 @@ func (c *conn) page(ctx context.Context, f Filter, withBlocked bool) (Page, erro
 		// Pick the page's rows first, so that the columns and the blocked
 		// flag are read for those alone and not for every row a sort of
 		// the whole selection would see.
-		from = "(SELECT t.seq FROM tasks t" + where + " ORDER BY t.seq LIMIT " + strconv.Itoa(f.Limit) + ") p JOIN tasks t ON t.seq = p.seq"
+		from = "(SELECT t.seq FROM tasks t" + where + " ORDER BY t.seq LIMIT ?) p JOIN tasks t ON t.seq = p.seq"
+		args = append(slices.Clip(args), f.Limit)
 	}
 	blocked := blockedCol
 	if !withBlocked {

@@ -19,6 +19,7 @@ import (
 // transaction under a savepoint of its own.
 type sqlStore struct {
 	db   *sql.DB
+	sc   *stmtCache // nil: statements are not kept prepared
 	d    dialect
 	loc  Location
 	log  *slog.Logger
@@ -32,29 +33,25 @@ var _ Store = (*sqlStore)(nil)
 type txState struct {
 	mu    sync.Mutex // serialises statements; savepoints nest properly
 	tx    *sql.Tx
+	sc    *stmtCache
 	w     *writeTx
 	depth int
 	done  bool
 }
 
-// queryer is what *sql.DB and *sql.Tx have in common.
-type queryer interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
 // conn runs the store's portable SQL on one transaction: it rebinds
-// placeholders and translates every error at the boundary.
+// placeholders, runs statements prepared when the store keeps them, and
+// translates every error at the boundary.
 type conn struct {
-	q   queryer
+	tx  *sql.Tx
+	sc  *stmtCache
 	d   dialect
 	op  string
 	now time.Time
 }
 
 func (c *conn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	r, err := c.q.ExecContext(ctx, c.d.Rebind(query), args...)
+	r, err := c.sc.exec(ctx, c.tx, c.d.Rebind(query), args...)
 	if err != nil {
 		return nil, translate(c.d, c.op, err)
 	}
@@ -75,7 +72,7 @@ func (c *conn) execN(ctx context.Context, query string, args ...any) (int, error
 }
 
 func (c *conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	rows, err := c.q.QueryContext(ctx, c.d.Rebind(query), args...)
+	rows, err := c.sc.query(ctx, c.tx, c.d.Rebind(query), args...)
 	if err != nil {
 		return nil, translate(c.d, c.op, err)
 	}
@@ -84,7 +81,7 @@ func (c *conn) query(ctx context.Context, query string, args ...any) (*sql.Rows,
 
 // scan runs a one-row query; found is false when it returned no row.
 func (c *conn) scan(ctx context.Context, query string, args []any, dest ...any) (found bool, err error) {
-	err = c.q.QueryRowContext(ctx, c.d.Rebind(query), args...).Scan(dest...)
+	err = c.sc.queryRow(ctx, c.tx, c.d.Rebind(query), args...).Scan(dest...)
 	if err == sql.ErrNoRows {
 		return false, nil
 	}
@@ -115,12 +112,13 @@ func (s *sqlStore) write(ctx context.Context, op string, fn func(*conn) error) e
 	if t := s.active(ctx); t != nil {
 		return t.savepoint(ctx, s.d, op, fn)
 	}
+	defer s.sc.prepare(ctx) // once the transaction has given its connection back
 	w, err := s.begin(ctx, op)
 	if err != nil {
 		return err
 	}
 	defer w.rollback() // a no-op after commit; covers panics
-	if err := fn(&conn{q: w.tx, d: s.d, op: op, now: now()}); err != nil {
+	if err := fn(&conn{tx: w.tx, sc: s.sc, d: s.d, op: op, now: now()}); err != nil {
 		return w.check(ctx, op, err)
 	}
 	return w.commit(ctx)
@@ -195,14 +193,15 @@ func (s *sqlStore) read(ctx context.Context, op string, fn func(*conn) error) er
 		if t.done {
 			return &DatabaseError{Op: op, Msg: "the transaction has already ended"}
 		}
-		return fn(&conn{q: t.tx, d: s.d, op: op, now: now()})
+		return fn(&conn{tx: t.tx, sc: s.sc, d: s.d, op: op, now: now()})
 	}
+	defer s.sc.prepare(ctx)
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return translate(s.d, op, err)
 	}
 	defer tx.Rollback()
-	if err := fn(&conn{q: tx, d: s.d, op: op, now: now()}); err != nil {
+	if err := fn(&conn{tx: tx, sc: s.sc, d: s.d, op: op, now: now()}); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
@@ -221,7 +220,7 @@ func (t *txState) savepoint(ctx context.Context, d dialect, op string, fn func(*
 	if err != nil {
 		return t.w.check(ctx, op, err)
 	}
-	if err := fn(&conn{q: t.tx, d: d, op: op, now: now()}); err != nil {
+	if err := fn(&conn{tx: t.tx, sc: t.sc, d: d, op: op, now: now()}); err != nil {
 		if err := t.w.check(ctx, op, err); errors.Is(err, ErrLockLost) {
 			return err // the transaction is gone with its connection
 		}
@@ -237,7 +236,7 @@ func (t *txState) savepoint(ctx context.Context, d dialect, op string, fn func(*
 func (t *txState) begin(ctx context.Context, d dialect, op string) (string, error) {
 	t.depth++
 	name := "sp_" + strconv.Itoa(t.depth)
-	if _, err := t.tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
+	if _, err := t.sc.exec(ctx, t.tx, "SAVEPOINT "+name); err != nil {
 		t.depth--
 		return "", translate(d, op, err)
 	}
@@ -248,11 +247,11 @@ func (t *txState) begin(ctx context.Context, d dialect, op string) (string, erro
 func (t *txState) end(ctx context.Context, d dialect, op, name string, keep bool) error {
 	t.depth--
 	if !keep {
-		if _, err := t.tx.ExecContext(context.WithoutCancel(ctx), "ROLLBACK TO SAVEPOINT "+name); err != nil {
+		if _, err := t.sc.exec(context.WithoutCancel(ctx), t.tx, "ROLLBACK TO SAVEPOINT "+name); err != nil {
 			return translate(d, op, err)
 		}
 	}
-	if _, err := t.tx.ExecContext(context.WithoutCancel(ctx), "RELEASE SAVEPOINT "+name); err != nil {
+	if _, err := t.sc.exec(context.WithoutCancel(ctx), t.tx, "RELEASE SAVEPOINT "+name); err != nil {
 		return translate(d, op, err)
 	}
 	return nil
@@ -269,16 +268,17 @@ func (s *sqlStore) Transaction(ctx context.Context, fn func(ctx context.Context,
 	if t := s.active(ctx); t != nil {
 		view := s
 		if s.tx == nil {
-			view = &sqlStore{db: s.db, d: s.d, loc: s.loc, log: s.log, tx: t, bind: s.bind}
+			view = &sqlStore{db: s.db, sc: s.sc, d: s.d, loc: s.loc, log: s.log, tx: t, bind: s.bind}
 		}
 		return view.nestedTransaction(ctx, fn)
 	}
+	defer s.sc.prepare(ctx)
 	w, err := s.begin(ctx, "begin transaction")
 	if err != nil {
 		return err
 	}
-	ts := &txState{tx: w.tx, w: w}
-	view := &sqlStore{db: s.db, d: s.d, loc: s.loc, log: s.log, tx: ts, bind: s.bind}
+	ts := &txState{tx: w.tx, sc: s.sc, w: w}
+	view := &sqlStore{db: s.db, sc: s.sc, d: s.d, loc: s.loc, log: s.log, tx: ts, bind: s.bind}
 	committed := false
 	defer func() {
 		if !committed {
@@ -365,6 +365,7 @@ func (s *sqlStore) Close() error {
 	if s.tx != nil {
 		return nil
 	}
+	s.sc.close()
 	if err := s.db.Close(); err != nil {
 		return translate(s.d, "close database", err)
 	}

@@ -46,9 +46,11 @@ func (c *conn) tasks(ctx context.Context, query string, args ...any) ([]Task, er
 	return out, nil
 }
 
+const getTaskQuery = "SELECT " + taskCols + " FROM tasks t WHERE t.id = ?"
+
 // getTask returns the task or a *NotFoundError.
 func (c *conn) getTask(ctx context.Context, id string) (Task, error) {
-	ts, err := c.tasks(ctx, "SELECT "+taskCols+" FROM tasks t WHERE t.id = ?", id)
+	ts, err := c.tasks(ctx, getTaskQuery, id)
 	if err != nil {
 		return Task{}, err
 	}
