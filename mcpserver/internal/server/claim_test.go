@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/astrotask/astrotask-go/mcpserver/internal/server"
 	"github.com/astrotask/astrotask-go/taskstore"
@@ -192,5 +193,40 @@ func TestClaimNextTaskRace(t *testing.T) {
 	wg.Wait()
 	if len(owner) != n {
 		t.Errorf("%d tasks claimed, want %d", len(owner), n)
+	}
+}
+
+// TestGetNextTaskOffersExpiredLease: getNextTask, with or without a
+// priority filter, offers what claimNextTask would take: a task whose
+// lease has run out, and not one whose lease runs.
+func TestGetNextTaskOffersExpiredLease(t *testing.T) {
+	e := newEnv(t)
+	id := e.add(task("left by a crashed agent", "priorityScore", 80))[0].ID
+	call[server.ClaimTaskOutput](e, "claimTask", map[string]any{"taskId": id, "agent": "crashed", "leaseSeconds": 1})
+	filters := []map[string]any{{}, {"priority": "high"}, {"priorityScore": 80}}
+	for _, args := range filters {
+		if got := call[server.NextTaskOutput](e, "getNextTask", args); got.Task != nil {
+			t.Fatalf("getNextTask(%v) = %s while its lease runs, want null", args, got.Task.ID)
+		}
+	}
+	deadline := time.Now().Add(time.Minute)
+	for call[server.NextTaskOutput](e, "getNextTask", map[string]any{}).Task == nil {
+		if time.Now().After(deadline) {
+			t.Fatal("getNextTask offered nothing a minute after a 1s lease")
+		}
+		time.Sleep(20 * time.Millisecond) // polling until the lease has run out, with a deadline
+	}
+	for _, args := range filters {
+		got := call[server.NextTaskOutput](e, "getNextTask", args)
+		if got.Task == nil || got.Task.ID != id {
+			t.Errorf("getNextTask(%v) = %v after the lease, want %s", args, got.Task, id)
+		}
+	}
+	if got := call[server.NextTaskOutput](e, "getNextTask", map[string]any{"priorityScore": 81}); got.Task != nil {
+		t.Errorf("getNextTask(priorityScore 81) = %s, want null: the only ready task scores 80", got.Task.ID)
+	}
+	claimed := call[server.NextTaskOutput](e, "claimNextTask", map[string]any{"priority": "high"})
+	if claimed.Task == nil || claimed.Task.ID != id || claimed.Task.Assignee == "crashed" {
+		t.Errorf("claimNextTask(high) = %+v, want %s for this session", claimed.Task, id)
 	}
 }

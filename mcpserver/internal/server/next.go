@@ -65,14 +65,21 @@ func parseNextFilter(in GetNextTaskInput) (nextFilter, error) {
 	return f, nil
 }
 
-// pickNext returns the next task below parentID that f admits, or nil. With
-// no filter it is the store's NextTask; with a filter it walks the tree and
-// applies the same rule to the tasks f admits: pending (or f's status), not
-// blocked by a dependency, not closed through an ancestor, highest priority
-// first, then oldest first.
+// pickNext returns the next task below parentID that f admits, or nil.
+// Without a status filter it is the store's NextTask, if its priority is
+// f's minimum or more; with one it walks the tree and applies the same rule
+// to the tasks in that status: not blocked by a dependency, not closed
+// through an ancestor, highest priority first, then oldest first.
 func pickNext(ctx context.Context, tx taskstore.Store, parentID string, f nextFilter) (*taskstore.Task, error) {
-	if f == (nextFilter{minScore: -1}) {
-		return tx.NextTask(ctx, parentID)
+	if f.status == "" {
+		// The store's rules, which claimNextTask follows too: a task whose
+		// lease has run out is offered again. The highest-priority ready
+		// task is below the minimum only when every ready task is.
+		next, err := tx.NextTask(ctx, parentID)
+		if err != nil || next == nil || next.PriorityScore >= f.minScore {
+			return next, err
+		}
+		return nil, nil
 	}
 	root, err := tx.TaskTree(ctx, parentID, 0)
 	if err != nil {
