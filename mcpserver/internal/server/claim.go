@@ -13,7 +13,9 @@ import (
 
 // sessionAgents names the agent of each session that gives no name of its
 // own: the client's name from initialize and a short random suffix, so
-// that two sessions of the same client never share a claim.
+// that two sessions of the same client never share a claim. A session's
+// name is forgotten when the session ends, so that an HTTP server that
+// sees sessions come and go for months keeps only the live ones.
 type sessionAgents struct {
 	mu    sync.Mutex
 	names map[*mcp.ServerSession]string
@@ -41,7 +43,24 @@ func (a *sessionAgents) name(ss *mcp.ServerSession) string {
 	}
 	n := client + "-" + suffix()
 	a.names[ss] = n
+	go func() {
+		ss.Wait()
+		a.forget(ss)
+	}()
 	return n
+}
+
+func (a *sessionAgents) forget(ss *mcp.ServerSession) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	delete(a.names, ss)
+}
+
+// live is how many sessions have a name.
+func (a *sessionAgents) live() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return len(a.names)
 }
 
 func suffix() string {
