@@ -108,3 +108,25 @@ func TestLockOptions(t *testing.T) {
 		}
 	}
 }
+
+func TestOneThread(t *testing.T) {
+	tests := []struct {
+		args []string
+		env  func(string) string
+		want bool
+	}{
+		{nil, env(), true},
+		{[]string{"--db", "x.db", "--agent", "a"}, env(), true},
+		{[]string{"--http=false"}, env(), true},
+		{nil, env("GOMAXPROCS", "2"), false},
+		{[]string{"--http"}, env(), false},
+		{[]string{"--http=127.0.0.1:7777"}, env(), false},
+		{[]string{"--version"}, env(), false},
+		{[]string{"--no-such-flag"}, env(), false},
+	}
+	for _, tt := range tests {
+		if got := OneThread(tt.args, tt.env); got != tt.want {
+			t.Errorf("OneThread(%q) = %v, want %v", tt.args, got, tt.want)
+		}
+	}
+}
