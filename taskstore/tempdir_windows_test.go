@@ -1,73 +1,18 @@
 package taskstore
 
 import (
-	"io/fs"
-	"os"
 	"os/exec"
-	"path/filepath"
-	"sync"
-	"syscall"
 	"testing"
 
-	"github.com/astrotask/astrotask-go/lockcore"
+	"github.com/astrotask/astrotask-go/lockcore/locktest"
 )
-
-// underWine reports whether the tests run under Wine, whose ntdll exports
-// wine_get_version.
-func underWine() bool {
-	return syscall.NewLazyDLL("ntdll.dll").NewProc("wine_get_version").Find() == nil
-}
-
-// moveLockFilesAtCleanup, under Wine only, moves the lock files below dir
-// out of it when tb ends, just before dir is removed. lockcore keeps a lock
-// file open for the life of the process, and Wine keeps the name of an
-// open file even once deleted, so dir could not be removed. Windows itself
-// deletes such a file (opened to share deletion) at once, so there the
-// test's own cleanup runs as it is. The moved files go to one directory
-// under the temporary directory, emptied of earlier runs' files as far as
-// they are closed.
-func moveLockFilesAtCleanup(tb testing.TB, dir string) {
-	if !underWine() {
-		return
-	}
-	tb.Cleanup(func() {
-		filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-			if err != nil || d.Name() != lockcore.LockFileName {
-				return nil
-			}
-			to, err := os.MkdirTemp(lockFileAttic(), "")
-			if err == nil {
-				err = os.Rename(path, filepath.Join(to, d.Name()))
-			}
-			if err != nil {
-				tb.Errorf("move the open lock file %s out of the test's directory: %v", path, err)
-			}
-			return nil
-		})
-	})
-}
-
-var atticOnce sync.Once
-
-// lockFileAttic is the directory moveLockFilesAtCleanup moves lock files to.
-func lockFileAttic() string {
-	attic := filepath.Join(os.TempDir(), "astrotask-wine-lock-files")
-	atticOnce.Do(func() {
-		entries, _ := os.ReadDir(attic)
-		for _, e := range entries {
-			os.RemoveAll(filepath.Join(attic, e.Name())) // fails for files still open
-		}
-		os.MkdirAll(attic, 0o755)
-	})
-	return attic
-}
 
 // skipWithoutGitUnderWine skips a test that builds repositories with the
 // real git when it runs under Wine with no git for Windows installed; the
 // test runs on windows-latest, which has git.
 func skipWithoutGitUnderWine(tb testing.TB) {
 	tb.Helper()
-	if _, err := exec.LookPath("git"); err != nil && underWine() {
+	if _, err := exec.LookPath("git"); err != nil && locktest.UnderWine() {
 		tb.Skip("no git for Windows under Wine; this test runs natively on windows-latest")
 	}
 }

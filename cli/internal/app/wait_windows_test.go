@@ -5,6 +5,8 @@ import (
 	"os/exec"
 	"syscall"
 	"testing"
+
+	"github.com/astrotask/astrotask-go/lockcore/locktest"
 )
 
 var generateConsoleCtrlEvent = syscall.NewLazyDLL("kernel32.dll").NewProc("GenerateConsoleCtrlEvent")
@@ -15,7 +17,7 @@ var generateConsoleCtrlEvent = syscall.NewLazyDLL("kernel32.dll").NewProc("Gener
 // sharing a console, and a new group ignores Ctrl-C, so astro starts in a
 // group of its own and gets Ctrl-Break, as Go's own os/signal tests do.
 func TestCtrlBreakWhileWaiting(t *testing.T) {
-	if underWine() {
+	if locktest.UnderWine() {
 		t.Skip("Wine refuses GenerateConsoleCtrlEvent here (Invalid access): no console is shared with the child; this test runs natively on windows-latest")
 	}
 	interruptWaiting(t, func(cmd *exec.Cmd) {

@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/astrotask/astrotask-go/lockcore/locktest"
 	"github.com/astrotask/astrotask-go/mcpserver/internal/server"
-	"github.com/astrotask/astrotask-go/mcpserver/internal/testdir"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -240,7 +240,7 @@ func text(res *mcp.CallToolResult) string {
 }
 
 func dbPath(t testing.TB) string {
-	return filepath.Join(testdir.New(t), "astrotask.db")
+	return filepath.Join(locktest.TempDir(t), "astrotask.db")
 }
 
 // listAll pages through listTasks with args and returns every task listed.

@@ -6,7 +6,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/astrotask/astrotask-go/mcpserver/internal/testdir"
+	"github.com/astrotask/astrotask-go/lockcore/locktest"
 )
 
 // interruptName is what interrupt sends.
@@ -36,7 +36,7 @@ func interrupt(t *testing.T, p *os.Process) {
 // natively on windows-latest.
 func skipUnderWine(t *testing.T, lacks string) {
 	t.Helper()
-	if testdir.UnderWine() {
+	if locktest.UnderWine() {
 		t.Skipf("Wine lacks %s; this test runs natively on windows-latest", lacks)
 	}
 }

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/astrotask/astrotask-go/mcpserver/internal/testdir"
+	"github.com/astrotask/astrotask-go/lockcore/locktest"
 )
 
 // nopWriteCloser is a stdout that cannot be closed.
@@ -67,7 +67,7 @@ func TestMainVersion(t *testing.T) {
 // returns cleanly, having created the database and written nothing to
 // stdout.
 func TestRunStdioEOF(t *testing.T) {
-	db := filepath.Join(testdir.New(t), "astrotask.db")
+	db := filepath.Join(locktest.TempDir(t), "astrotask.db")
 	var stdout, stderr bytes.Buffer
 	std := Streams{In: io.NopCloser(strings.NewReader("")), Out: nopWriteCloser{&stdout}, Err: &stderr}
 	if err := Run(context.Background(), Config{DB: db}, std); err != nil {

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/astrotask/astrotask-go/lockcore"
+	"github.com/astrotask/astrotask-go/lockcore/locktest"
 	"github.com/astrotask/astrotask-go/mcpserver/internal/server"
-	"github.com/astrotask/astrotask-go/mcpserver/internal/testdir"
 	"github.com/astrotask/astrotask-go/taskstore"
 	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -44,7 +44,7 @@ func newEnv(t testing.TB) *env {
 // newEnvLock is newEnv with the given lock options.
 func newEnvLock(t testing.TB, opts lockcore.Options) *env {
 	t.Helper()
-	loc, err := taskstore.Locate(filepath.Join(testdir.New(t), "astrotask.db"))
+	loc, err := taskstore.Locate(filepath.Join(locktest.TempDir(t), "astrotask.db"))
 	if err != nil {
 		t.Fatalf("Locate: %v", err)
 	}

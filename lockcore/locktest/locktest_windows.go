@@ -1,4 +1,4 @@
-package testdir
+package locktest
 
 import (
 	"io/fs"
@@ -11,20 +11,17 @@ import (
 	"github.com/astrotask/astrotask-go/lockcore"
 )
 
-// UnderWine reports whether the tests run under Wine, whose ntdll exports
-// wine_get_version.
+// UnderWine reports whether the process runs under Wine, whose ntdll
+// exports wine_get_version.
 func UnderWine() bool {
 	return syscall.NewLazyDLL("ntdll.dll").NewProc("wine_get_version").Find() == nil
 }
 
 // moveLockFilesAtCleanup, under Wine only, moves the lock files below dir
-// out of it when tb ends, just before dir is removed. lockcore keeps a lock
-// file open for the life of the process, and Wine keeps the name of an
-// open file even once deleted, so dir could not be removed. Windows itself
-// deletes such a file (opened to share deletion) at once, so there the
-// test's own cleanup runs as it is. The moved files go to one directory
-// under the temporary directory, emptied of earlier runs' files as far as
-// they are closed.
+// out of it when tb ends, just before dir is removed. Windows itself
+// deletes such a file (lockcore opens it to share deletion) at once, so
+// there the test's own cleanup runs as it is. The moved files go to one
+// directory, emptied of earlier runs' files as far as they are closed.
 func moveLockFilesAtCleanup(tb testing.TB, dir string) {
 	if !UnderWine() {
 		return
