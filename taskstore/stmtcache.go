@@ -25,6 +25,7 @@ type stmtCache struct {
 	mu     sync.Mutex
 	stmts  map[string]*sql.Stmt
 	state  map[string]stmtState // statements not in stmts that were seen
+	queue  []string             // the stmtPending ones, in the order noted
 	closed bool
 }
 
@@ -56,6 +57,7 @@ func (sc *stmtCache) get(query string) *sql.Stmt {
 	case sc.closed:
 	case st == stmtSeen:
 		sc.state[query] = stmtPending
+		sc.queue = append(sc.queue, query)
 	case st == 0 && len(sc.stmts)+len(sc.state) < stmtCacheMax:
 		sc.state[query] = stmtSeen
 	}
@@ -69,15 +71,13 @@ func (sc *stmtCache) prepare(ctx context.Context) {
 		return
 	}
 	sc.mu.Lock()
-	var todo []string
-	for q, st := range sc.state {
-		if st == stmtPending {
-			sc.state[q] = stmtPreparing
-			todo = append(todo, q)
-		}
+	queued := sc.queue
+	sc.queue = nil
+	for _, q := range queued {
+		sc.state[q] = stmtPreparing
 	}
 	sc.mu.Unlock()
-	for _, q := range todo {
+	for _, q := range queued {
 		var st *sql.Stmt
 		err := ctx.Err()
 		if err == nil {
@@ -110,6 +110,7 @@ func (sc *stmtCache) close() {
 	stmts := sc.stmts
 	sc.stmts, sc.closed = map[string]*sql.Stmt{}, true
 	clear(sc.state)
+	sc.queue = nil
 	sc.mu.Unlock()
 	for _, st := range stmts {
 		st.Close()
