@@ -7,10 +7,10 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
+	"github.com/astrotask/astrotask-go/lockcore/locktest"
 	"github.com/astrotask/astrotask-go/taskstore/internal/sqlite"
 	"github.com/google/go-cmp/cmp"
 )
@@ -225,7 +225,7 @@ func TestOpenRefusesSymlinks(t *testing.T) {
 			}
 			s.Close()
 		}
-		symlink(t, c.target, filepath.Join(data, c.link))
+		locktest.Symlink(t, c.target, filepath.Join(data, c.link))
 		before, beforeElsewhere := snapshot(t, data), snapshot(t, elsewhere)
 		openBoth(t, db, func(t *testing.T, locking bool, err error) {
 			want := "it is a symlink: give the path of the file it points to, so that the lock file sits beside that file"
@@ -244,7 +244,7 @@ func TestOpenRefusesSymlinks(t *testing.T) {
 	}
 
 	linked := filepath.Join(dir, "linked")
-	symlink(t, elsewhere, linked)
+	locktest.Symlink(t, elsewhere, linked)
 	s, err = Open(t.Context(), Options{DataDir: filepath.Join(linked, "via-dir.db"), LockOptions: lockOpts("t")})
 	if err != nil {
 		t.Fatalf("Open through a symlinked directory = %v", err)
@@ -258,24 +258,6 @@ func TestOpenRefusesSymlinks(t *testing.T) {
 			t.Errorf("%s in the symlinked directory's target: %v, %v; want a regular file", name, fi, err)
 		}
 	}
-}
-
-// symlink makes link point to target. Windows lets only privileged users
-// or developer mode make symlinks, and Wine makes none (CreateSymbolicLinkW
-// reports success and creates nothing): there the test is skipped.
-func symlink(t *testing.T, target, link string) {
-	t.Helper()
-	err := os.Symlink(target, link)
-	if fi, lerr := os.Lstat(link); err == nil && (lerr != nil || fi.Mode()&os.ModeSymlink == 0) {
-		err = errors.New("no symlink was made")
-	}
-	if err == nil {
-		return
-	}
-	if runtime.GOOS == "windows" {
-		t.Skipf("cannot make a symlink here (%v); this test runs natively on windows-latest", err)
-	}
-	t.Fatal(err)
 }
 
 // TestOpenFailuresSayWhatIsWrong: a file that is not a database and a

@@ -31,3 +31,20 @@ func TestTempDirWithOpenLockFile(t *testing.T) {
 		t.Errorf("the test's directory is still there after it ended: %v", err)
 	}
 }
+
+// TestSymlink: Symlink makes a link that resolves to its target.
+func TestSymlink(t *testing.T) {
+	dir := locktest.TempDir(t)
+	target := filepath.Join(dir, "target")
+	if err := os.WriteFile(target, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link")
+	locktest.Symlink(t, target, link)
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("Lstat(link) = %v, %v; want a symlink", fi, err)
+	}
+	if b, err := os.ReadFile(link); err != nil || string(b) != "x" {
+		t.Errorf("read through the link = %q, %v; want the target's content", b, err)
+	}
+}
